@@ -1,1 +1,20 @@
+//! The HTTP core of ferrofetch: a client with connection pools, requests
+//! with Fetch-standard redirects, time limits and real cancellation, and a
+//! bounded body queue that JS drains synchronously.
+//!
+//! No napi here: the binding converts JS values into [`RequestSpec`] and
+//! spawns the future [`Client::start`] returns on its runtime.
+#![deny(missing_docs)]
 
+mod body;
+mod client;
+mod error;
+mod exchange;
+mod redirect;
+pub mod test_hooks;
+
+pub use body::{BodyQueue, Read, DEFAULT_HIGH_WATER_MARK};
+pub use client::{Client, ClientOptions};
+pub use error::{codes, Error, Kind};
+pub use exchange::{header_pair, latin1_string, Exchange, RequestSpec, ResponseHead};
+pub use redirect::RedirectMode;

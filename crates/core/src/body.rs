@@ -1,0 +1,286 @@
+//! A bounded queue between the task that reads a response body from the
+//! network and the JS consumer that drains it.
+//!
+//! The consumer side is synchronous on purpose (DESIGN §3): JS drains what
+//! is buffered in one cheap call and awaits [`BodyQueue::readable`] only when
+//! nothing is. The bound is the backpressure: the producer stops reading the
+//! socket while the queue is full, so memory stays flat whatever the consumer
+//! does, and the server sees TCP backpressure.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use bytes::{Buf, Bytes};
+use tokio::sync::Notify;
+
+use crate::error::Error;
+
+/// Bytes buffered before the producer stops reading from the network.
+pub const DEFAULT_HIGH_WATER_MARK: usize = 1024 * 1024;
+
+/// The outcome of one synchronous read.
+#[derive(Debug)]
+pub enum Read {
+    /// This many bytes were copied into the caller's buffer.
+    Bytes(usize),
+    /// Nothing is buffered yet; await [`BodyQueue::readable`].
+    Pending,
+    /// The body is complete and fully read.
+    End,
+    /// The body failed; every later read reports the same error.
+    Failed(Error),
+}
+
+/// A single-producer, single-consumer byte queue with a high-water mark.
+pub struct BodyQueue {
+    /// Chunks, counters and the terminal state, behind one short-held lock.
+    state: Mutex<State>,
+    /// Wakes the consumer when data or the end arrives.
+    data_ready: Notify,
+    /// Wakes the producer when the consumer made room or cancelled.
+    space_ready: Notify,
+    /// The producer waits while at least this many bytes are buffered.
+    high_water_mark: usize,
+}
+
+#[derive(Default)]
+struct State {
+    /// Chunks in arrival order; the first may be partly consumed.
+    chunks: VecDeque<Bytes>,
+    /// Sum of the chunks' remaining lengths.
+    buffered: usize,
+    /// Set once by the producer: `Ok` for a complete body.
+    end: Option<Result<(), Error>>,
+    /// Set by the consumer: nobody will read, so the producer stops.
+    cancelled: bool,
+}
+
+impl BodyQueue {
+    /// A queue that pauses the producer at `high_water_mark` bytes.
+    pub fn new(high_water_mark: usize) -> Self {
+        BodyQueue {
+            state: Mutex::new(State::default()),
+            data_ready: Notify::new(),
+            space_ready: Notify::new(),
+            high_water_mark: high_water_mark.max(1),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding this lock cannot leave the state half
+        // updated (every critical section is a few assignments), so a
+        // poisoned lock is still consistent.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    // ----- producer side -----
+
+    /// Waits until there is room for more data. Returns false when the
+    /// consumer cancelled, which tells the producer to stop reading.
+    pub async fn wait_for_space(&self) -> bool {
+        loop {
+            let notified = self.space_ready.notified();
+            {
+                let state = self.lock();
+                if state.cancelled {
+                    return false;
+                }
+                if state.buffered < self.high_water_mark {
+                    return true;
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// Appends a chunk. Empty chunks are dropped.
+    pub fn push(&self, chunk: Bytes) {
+        if chunk.is_empty() {
+            return;
+        }
+        {
+            let mut state = self.lock();
+            if state.cancelled || state.end.is_some() {
+                return;
+            }
+            state.buffered += chunk.len();
+            state.chunks.push_back(chunk);
+        }
+        self.data_ready.notify_one();
+    }
+
+    /// Ends the body: `Ok` when complete, `Err` when it failed. Only the
+    /// first call counts.
+    pub fn finish(&self, result: Result<(), Error>) {
+        {
+            let mut state = self.lock();
+            if state.end.is_some() {
+                return;
+            }
+            state.end = Some(result);
+        }
+        self.data_ready.notify_one();
+    }
+
+    /// True once the consumer cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.lock().cancelled
+    }
+
+    // ----- consumer side -----
+
+    /// Bytes that a read would return now without waiting.
+    pub fn available(&self) -> usize {
+        self.lock().buffered
+    }
+
+    /// Copies as much buffered data as fits into `buf`.
+    pub fn read_into(&self, buf: &mut [u8]) -> Read {
+        let mut state = self.lock();
+        if state.buffered == 0 {
+            return match &state.end {
+                None if state.cancelled => Read::End,
+                None => Read::Pending,
+                Some(Ok(())) => Read::End,
+                Some(Err(e)) => Read::Failed(e.clone()),
+            };
+        }
+        let mut written = 0;
+        while written < buf.len() {
+            let Some(front) = state.chunks.front_mut() else {
+                break;
+            };
+            let n = front.len().min(buf.len() - written);
+            buf[written..written + n].copy_from_slice(&front[..n]);
+            front.advance(n);
+            if front.is_empty() {
+                state.chunks.pop_front();
+            }
+            written += n;
+        }
+        let was_full = state.buffered >= self.high_water_mark;
+        state.buffered -= written;
+        let wake_producer = was_full && state.buffered < self.high_water_mark;
+        drop(state);
+        if wake_producer {
+            self.space_ready.notify_one();
+        }
+        Read::Bytes(written)
+    }
+
+    /// Resolves when a read would not return [`Read::Pending`].
+    pub async fn readable(&self) {
+        loop {
+            let notified = self.data_ready.notified();
+            {
+                let state = self.lock();
+                if state.buffered > 0 || state.end.is_some() || state.cancelled {
+                    return;
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// The consumer will not read any more: drop what is buffered and let
+    /// the producer stop (which closes the connection).
+    pub fn cancel(&self) {
+        {
+            let mut state = self.lock();
+            state.cancelled = true;
+            state.chunks.clear();
+            state.buffered = 0;
+        }
+        self.space_ready.notify_one();
+        self.data_ready.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{codes, network};
+
+    fn read_all(q: &BodyQueue) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 3];
+        while let Read::Bytes(n) = q.read_into(&mut buf) {
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    }
+
+    #[test]
+    fn reads_coalesce_chunks_and_split_large_ones() {
+        let q = BodyQueue::new(100);
+        q.push(Bytes::from_static(b"ab"));
+        q.push(Bytes::from_static(b"cdefg"));
+        assert_eq!(q.available(), 7);
+        assert_eq!(read_all(&q), b"abcdefg");
+        assert!(matches!(q.read_into(&mut [0; 4]), Read::Pending));
+    }
+
+    #[test]
+    fn end_is_reported_only_after_the_data() {
+        let q = BodyQueue::new(100);
+        q.push(Bytes::from_static(b"xy"));
+        q.finish(Ok(()));
+        assert_eq!(read_all(&q), b"xy");
+        assert!(matches!(q.read_into(&mut [0; 4]), Read::End));
+    }
+
+    #[test]
+    fn an_error_is_reported_to_every_later_read() {
+        let q = BodyQueue::new(100);
+        q.finish(Err(network(codes::ECONNRESET, "reset")));
+        for _ in 0..2 {
+            match q.read_into(&mut [0; 4]) {
+                Read::Failed(e) => assert_eq!(e.code(), "ECONNRESET"),
+                other => panic!("expected failure, got {other:?}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn producer_waits_at_the_high_water_mark_until_a_read() {
+        let q = std::sync::Arc::new(BodyQueue::new(4));
+        q.push(Bytes::from_static(b"1234"));
+        let waiting = tokio::spawn({
+            let q = q.clone();
+            async move { q.wait_for_space().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished());
+        let mut buf = [0u8; 2];
+        assert!(matches!(q.read_into(&mut buf), Read::Bytes(2)));
+        assert!(waiting.await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn cancel_releases_a_waiting_producer_and_drops_data() {
+        let q = std::sync::Arc::new(BodyQueue::new(1));
+        q.push(Bytes::from_static(b"xx"));
+        let waiting = tokio::spawn({
+            let q = q.clone();
+            async move { q.wait_for_space().await }
+        });
+        q.cancel();
+        assert!(!waiting.await.unwrap());
+        assert_eq!(q.available(), 0);
+        assert!(matches!(q.read_into(&mut [0; 1]), Read::End));
+    }
+
+    #[tokio::test]
+    async fn readable_resolves_when_data_arrives() {
+        let q = std::sync::Arc::new(BodyQueue::new(16));
+        let reader = tokio::spawn({
+            let q = q.clone();
+            async move { q.readable().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!reader.is_finished());
+        q.push(Bytes::from_static(b"z"));
+        reader.await.unwrap();
+        assert_eq!(q.available(), 1);
+    }
+}

@@ -1,0 +1,397 @@
+//! One request in flight: the task that sends it, follows redirects, and
+//! pumps the response body into a [`BodyQueue`], and the handle the binding
+//! uses to observe and cancel it.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::Method;
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::body::{BodyQueue, Read};
+use crate::client::Client;
+use crate::error::{self, codes, Error, Phase};
+use crate::redirect::{next_step, Hop, RedirectMode, Step};
+
+/// Everything needed to send a request, as owned Rust data.
+#[derive(Debug, Clone)]
+pub struct RequestSpec {
+    /// The request method.
+    pub method: Method,
+    /// The request URL (http or https).
+    pub url: Url,
+    /// The request headers, in the order they are sent.
+    pub headers: HeaderMap,
+    /// A body that is fully known up front (and can be replayed on 307/308).
+    pub body: Option<Bytes>,
+    /// What to do with redirects.
+    pub redirect: RedirectMode,
+    /// Limit for the whole exchange, from start to the body's last byte.
+    pub timeout: Option<Duration>,
+    /// Limit for establishing a connection; `None` uses the client's.
+    pub connect_timeout: Option<Duration>,
+    /// Longest silence allowed between two body chunks.
+    pub read_timeout: Option<Duration>,
+}
+
+impl RequestSpec {
+    /// A GET of `url` with no headers, body or limits.
+    pub fn get(url: Url) -> Self {
+        RequestSpec {
+            method: Method::GET,
+            url,
+            headers: HeaderMap::new(),
+            body: None,
+            redirect: RedirectMode::Follow,
+            timeout: None,
+            connect_timeout: None,
+            read_timeout: None,
+        }
+    }
+}
+
+/// The status line and headers of the final response.
+#[derive(Debug, Clone)]
+pub struct ResponseHead {
+    /// The status code.
+    pub status: u16,
+    /// The reason phrase as sent (HTTP/1) or the canonical one (HTTP/2).
+    pub status_text: String,
+    /// The headers in the order received (names lower-case).
+    pub headers: HeaderMap,
+    /// The URL of the final response, after redirects.
+    pub url: String,
+    /// True when at least one redirect was followed.
+    pub redirected: bool,
+}
+
+/// The binding's view of a request in flight.
+pub struct Exchange {
+    /// Taken by the first call to [`Exchange::head`].
+    head: Mutex<Option<oneshot::Receiver<Result<ResponseHead, Error>>>>,
+    /// The response body, filled by the task.
+    body: Arc<BodyQueue>,
+    /// Cancelled by [`Exchange::abort`] or when the handle is dropped.
+    cancel: CancellationToken,
+}
+
+impl Exchange {
+    /// Waits for the final response head (after redirects). Only the first
+    /// call gets it; later calls fail.
+    pub async fn head(&self) -> Result<ResponseHead, Error> {
+        let rx = self
+            .head
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .ok_or_else(|| error::invalid_arg("the response head was already taken"))?;
+        match rx.await {
+            Ok(result) => result,
+            // The task ended without answering: it panicked.
+            Err(_) => Err(error::internal("the request task ended unexpectedly")),
+        }
+    }
+
+    /// The response body queue (see [`BodyQueue`]).
+    pub fn body(&self) -> &BodyQueue {
+        &self.body
+    }
+
+    /// Synchronous read from the body; see [`BodyQueue::read_into`].
+    pub fn read_into(&self, buf: &mut [u8]) -> Read {
+        self.body.read_into(buf)
+    }
+
+    /// Aborts the request: the task drops the connection, the head (if not
+    /// yet delivered) and later body reads fail with `ERR_FF_ABORTED`.
+    pub fn abort(&self) {
+        self.body.finish(Err(error::aborted()));
+        self.body.cancel();
+        self.cancel.cancel();
+    }
+
+    /// Stops reading the body (the consumer is gone): the connection is
+    /// dropped, not drained.
+    pub fn cancel_body(&self) {
+        self.body.cancel();
+        self.cancel.cancel();
+    }
+}
+
+impl Drop for Exchange {
+    fn drop(&mut self) {
+        // Nobody can observe the request any more: stop it.
+        self.cancel.cancel();
+    }
+}
+
+/// Marks the body failed if the task is dropped or unwinds before it
+/// finished it, so a consumer never waits forever on a dead task.
+struct FinishOnDrop(Arc<BodyQueue>);
+
+impl Drop for FinishOnDrop {
+    fn drop(&mut self) {
+        self.0
+            .finish(Err(error::internal("the request task ended unexpectedly")));
+    }
+}
+
+pub(crate) fn start(
+    client: Client,
+    spec: RequestSpec,
+) -> (Arc<Exchange>, impl Future<Output = ()> + Send + 'static) {
+    let (head_tx, head_rx) = oneshot::channel();
+    let body = Arc::new(BodyQueue::new(client.options().body_high_water_mark));
+    let cancel = CancellationToken::new();
+    let exchange = Arc::new(Exchange {
+        head: Mutex::new(Some(head_rx)),
+        body: body.clone(),
+        cancel: cancel.clone(),
+    });
+    let task = run(client, spec, head_tx, body, cancel);
+    (exchange, task)
+}
+
+async fn run(
+    client: Client,
+    spec: RequestSpec,
+    head_tx: oneshot::Sender<Result<ResponseHead, Error>>,
+    body: Arc<BodyQueue>,
+    cancel: CancellationToken,
+) {
+    let guard = FinishOnDrop(body.clone());
+    crate::test_hooks::maybe_panic(&spec.headers);
+    let deadline = spec.timeout.map(|t| Instant::now() + t);
+    let read_timeout = spec.read_timeout;
+    let sent = tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(error::aborted()),
+        r = with_deadline(deadline, send_following_redirects(&client, spec)) => r,
+    };
+    let (response, head) = match sent {
+        Ok(pair) => pair,
+        Err(e) => {
+            body.finish(Err(e.clone()));
+            let _ = head_tx.send(Err(e));
+            return;
+        }
+    };
+    if head_tx.send(Ok(head)).is_err() {
+        // The exchange handle is gone: nobody wants the body.
+        return;
+    }
+    pump_body(response, &body, &cancel, read_timeout, deadline).await;
+    drop(guard);
+}
+
+async fn with_deadline<T>(
+    deadline: Option<Instant>,
+    fut: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match deadline {
+        None => fut.await,
+        Some(at) => tokio::time::timeout_at(at, fut)
+            .await
+            .unwrap_or_else(|_| Err(error::timeout(codes::TIMEOUT, "the request timed out"))),
+    }
+}
+
+/// Sends the request and follows redirects per the request's mode.
+async fn send_following_redirects(
+    client: &Client,
+    spec: RequestSpec,
+) -> Result<(reqwest::Response, ResponseHead), Error> {
+    let http = client.http(spec.connect_timeout)?;
+    let max_redirects = client.options().max_redirects;
+    let mut hop = Hop {
+        method: spec.method,
+        url: spec.url,
+        headers: spec.headers,
+        body: spec.body,
+    };
+    let mut redirects = 0;
+    loop {
+        let mut request = http
+            .request(hop.method.clone(), hop.url.clone())
+            .headers(hop.headers.clone());
+        if let Some(body) = &hop.body {
+            request = request.body(body.clone());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| error::from_reqwest(e, Phase::Head))?;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(http::header::LOCATION)
+            .map(|v| v.as_bytes().to_vec());
+        match next_step(
+            &mut hop,
+            spec.redirect,
+            status,
+            location.as_deref(),
+            redirects,
+            max_redirects,
+            true,
+        )? {
+            Step::Deliver => {
+                let head = ResponseHead {
+                    status,
+                    status_text: status_text(&response),
+                    headers: response.headers().clone(),
+                    url: response.url().to_string(),
+                    redirected: redirects > 0,
+                };
+                return Ok((response, head));
+            }
+            Step::Follow => {
+                redirects += 1;
+                // Dropping the unread body closes that connection rather
+                // than draining an unbounded body; redirect bodies are tiny
+                // and rare enough that pooling them is not worth the risk.
+                drop(response);
+            }
+        }
+    }
+}
+
+fn status_text(response: &reqwest::Response) -> String {
+    // hyper keeps the wire's reason phrase only when it differs from the
+    // canonical one; otherwise the canonical one is what was sent.
+    match response.extensions().get::<hyper::ext::ReasonPhrase>() {
+        Some(reason) => String::from_utf8_lossy(reason.as_bytes()).into_owned(),
+        None => response
+            .status()
+            .canonical_reason()
+            .unwrap_or("")
+            .to_string(),
+    }
+}
+
+/// Reads the body into the queue until it ends, fails, times out, or the
+/// consumer goes away. Returning drops the response, which closes the
+/// connection if the body was not read to the end.
+async fn pump_body(
+    mut response: reqwest::Response,
+    body: &BodyQueue,
+    cancel: &CancellationToken,
+    read_timeout: Option<Duration>,
+    deadline: Option<Instant>,
+) {
+    loop {
+        // The whole-request deadline also runs while a slow consumer
+        // keeps the queue full.
+        let has_space = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => Ok(false),
+            r = with_deadline(deadline, async { Ok(body.wait_for_space().await) }) => r,
+        };
+        match has_space {
+            Ok(true) => {}
+            Ok(false) => {
+                body.finish(Err(error::aborted()));
+                return;
+            }
+            Err(e) => {
+                body.finish(Err(e));
+                return;
+            }
+        }
+        let next = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => Err(error::aborted()),
+            r = with_deadline(deadline, next_chunk(&mut response, read_timeout)) => r,
+        };
+        match next {
+            Ok(Some(chunk)) => body.push(chunk),
+            Ok(None) => {
+                body.finish(Ok(()));
+                return;
+            }
+            Err(e) => {
+                body.finish(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+async fn next_chunk(
+    response: &mut reqwest::Response,
+    read_timeout: Option<Duration>,
+) -> Result<Option<Bytes>, Error> {
+    let chunk = response.chunk();
+    let result = match read_timeout {
+        None => chunk.await,
+        Some(limit) => match tokio::time::timeout(limit, chunk).await {
+            Ok(r) => r,
+            Err(_) => {
+                return Err(error::timeout(
+                    codes::READ_TIMEOUT,
+                    "no body data within readTimeout",
+                ))
+            }
+        },
+    };
+    result.map_err(|e| error::from_reqwest(e, Phase::Body))
+}
+
+/// Converts a header name and a Latin-1 value (as JS strings carry them)
+/// into typed header parts. The JS layer validated them already; this is
+/// the backstop that keeps anything invalid from reaching the wire.
+pub fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| error::invalid_arg(format!("invalid header name {name:?}")))?;
+    let bytes = latin1_bytes(value)
+        .ok_or_else(|| error::invalid_arg(format!("header value of {name} is not a ByteString")))?;
+    let value = HeaderValue::from_bytes(&bytes)
+        .map_err(|_| error::invalid_arg(format!("invalid value for header {name}")))?;
+    Ok((name, value))
+}
+
+/// A header value's bytes as a JS string: each byte one code unit (the
+/// "isomorphic decode" of the Fetch standard).
+pub fn latin1_string(bytes: &[u8]) -> String {
+    if bytes.is_ascii() {
+        // Valid UTF-8 already; the common case costs one copy.
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    bytes.iter().map(|&b| b as char).collect()
+}
+
+fn latin1_bytes(value: &str) -> Option<Vec<u8>> {
+    if value.is_ascii() {
+        return Some(value.as_bytes().to_vec());
+    }
+    value
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin1_round_trips_every_byte() {
+        let all: Vec<u8> = (0..=255u8).collect();
+        let s = latin1_string(&all);
+        assert_eq!(latin1_bytes(&s).unwrap(), all);
+    }
+
+    #[test]
+    fn header_values_above_latin1_are_rejected() {
+        let err = header_pair("x-a", "snow\u{2603}").unwrap_err();
+        assert_eq!(err.code(), codes::INVALID_ARG);
+        assert!(header_pair("bad name", "v").is_err());
+        assert!(header_pair("x-a", "caf\u{e9}").is_ok());
+    }
+}

@@ -1,0 +1,125 @@
+//! JS-shaped arguments to core types, and core results to JS-shaped objects.
+
+use std::time::Duration;
+
+use ferrofetch_core::{header_pair, latin1_string, Error, Kind, RedirectMode, ResponseHead};
+use http::HeaderMap;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+/// An error as plain data: JS builds the right error class from `kind` and
+/// exposes `code` (messages are not API).
+#[napi(object)]
+pub struct NativeError {
+    /// "network", "timeout", "aborted", "invalid" or "internal".
+    pub kind: String,
+    /// The stable code, e.g. ECONNREFUSED or ERR_FF_READ_TIMEOUT.
+    pub code: String,
+    /// A description for people.
+    pub message: String,
+}
+
+impl From<&Error> for NativeError {
+    fn from(e: &Error) -> Self {
+        let kind = match e.kind() {
+            Kind::Network => "network",
+            Kind::Timeout => "timeout",
+            Kind::Aborted => "aborted",
+            Kind::InvalidArgument => "invalid",
+            Kind::Internal => "internal",
+        };
+        NativeError {
+            kind: kind.to_string(),
+            code: e.code().to_string(),
+            message: e.message().to_string(),
+        }
+    }
+}
+
+/// The final response head, or the error that ended the request before it.
+#[napi(object)]
+pub struct NativeHead {
+    /// Set when the request failed; the other fields are then empty.
+    pub error: Option<NativeError>,
+    /// The status code.
+    pub status: u32,
+    /// The reason phrase.
+    pub status_text: String,
+    /// Flat `[name, value, name, value, ...]`, names lower-case, values
+    /// isomorphic-decoded.
+    pub headers: Vec<String>,
+    /// The final URL.
+    pub url: String,
+    /// True when a redirect was followed.
+    pub redirected: bool,
+}
+
+impl NativeHead {
+    pub fn failed(e: &Error) -> Self {
+        NativeHead {
+            error: Some(e.into()),
+            status: 0,
+            status_text: String::new(),
+            headers: Vec::new(),
+            url: String::new(),
+            redirected: false,
+        }
+    }
+}
+
+impl From<ResponseHead> for NativeHead {
+    fn from(head: ResponseHead) -> Self {
+        let mut headers = Vec::with_capacity(head.headers.len() * 2);
+        for (name, value) in head.headers.iter() {
+            headers.push(name.as_str().to_string());
+            headers.push(latin1_string(value.as_bytes()));
+        }
+        NativeHead {
+            error: None,
+            status: u32::from(head.status),
+            status_text: head.status_text,
+            headers,
+            url: head.url,
+            redirected: head.redirected,
+        }
+    }
+}
+
+pub fn invalid(message: impl Into<String>) -> napi::Error {
+    napi::Error::new(Status::InvalidArg, message.into())
+}
+
+pub fn core_error(e: Error) -> napi::Error {
+    invalid(e.message().to_string())
+}
+
+/// Flat `[name, value, ...]` from JS into a header map, in order.
+pub fn headers(flat: Vec<String>) -> Result<HeaderMap> {
+    if flat.len() % 2 != 0 {
+        return Err(invalid("headers must be a flat list of name/value pairs"));
+    }
+    let mut map = HeaderMap::with_capacity(flat.len() / 2);
+    for pair in flat.chunks_exact(2) {
+        let (name, value) = header_pair(&pair[0], &pair[1]).map_err(core_error)?;
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+pub fn redirect_mode(mode: &str) -> Result<RedirectMode> {
+    match mode {
+        "follow" => Ok(RedirectMode::Follow),
+        "manual" => Ok(RedirectMode::Manual),
+        "error" => Ok(RedirectMode::Error),
+        other => Err(invalid(format!("invalid redirect mode {other:?}"))),
+    }
+}
+
+/// Milliseconds from JS into a duration; 0 or less means "no limit" (the JS
+/// layer rejects negative and non-finite values before they get here).
+pub fn millis(ms: Option<f64>) -> Option<Duration> {
+    match ms {
+        Some(ms) if ms.is_finite() && ms > 0.0 => Some(Duration::from_secs_f64(ms / 1000.0)),
+        _ => None,
+    }
+}
