@@ -1,0 +1,76 @@
+import test from 'ava'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const entry = fileURLToPath(new URL('../index.js', import.meta.url))
+
+/**
+ * Runs a script in a fresh Node process. Resolves with its exit code and
+ * stdout; a process that has not exited after 20 s is killed and counts as
+ * a hang (a bound for the test, not a speed requirement).
+ */
+function runScript (script) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['-e', script], { timeout: 20_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      resolve({ code: err ? (err.killed ? 'killed (hang)' : err.code) : 0, stdout, stderr })
+    })
+  })
+}
+
+const withServer = (body) => `
+  const http = require('node:http')
+  const { fetch, Client } = require(${JSON.stringify(entry)})
+  const server = http.createServer((req, res) => {
+    res.write('x'.repeat(1 << 20))
+    if (req.url === '/endless') return  // never ends
+    res.end()
+  })
+  server.listen(0, '127.0.0.1', async () => {
+    const url = 'http://127.0.0.1:' + server.address().port
+    ${body}
+    server.close()
+    server.closeAllConnections()
+  })`
+
+test('the process exits with an unconsumed body and idle pooled connections', async (t) => {
+  const { code, stdout, stderr } = await runScript(withServer(`
+    const consumed = await fetch(url)
+    await consumed.text()            // leaves an idle pooled connection
+    const left = await fetch(url + '/endless')  // never read
+    console.log('status', left.status)
+  `))
+  t.is(code, 0, stderr)
+  t.regex(stdout, /status 200/)
+})
+
+test('the process exits with a half-read body', async (t) => {
+  const { code, stderr } = await runScript(withServer(`
+    const res = await fetch(url + '/endless')
+    const reader = res.body.getReader()
+    await reader.read()
+  `))
+  t.is(code, 0, stderr)
+})
+
+test('the module loads and works inside worker_threads, and keeps working after a worker exits', async (t) => {
+  const { code, stdout, stderr } = await runScript(`
+    const { Worker } = require('node:worker_threads')
+    const http = require('node:http')
+    const { fetch } = require(${JSON.stringify(entry)})
+    const server = http.createServer((req, res) => res.end('hi from ' + req.url)).listen(0, '127.0.0.1', async () => {
+      const url = 'http://127.0.0.1:' + server.address().port
+      const workerCode = "const { parentPort, workerData } = require('node:worker_threads');" +
+        "const { fetch } = require(" + JSON.stringify(${JSON.stringify(entry)}) + ");" +
+        "fetch(workerData + '/worker').then(r => r.text()).then(t => parentPort.postMessage(t))"
+      for (let i = 0; i < 2; i++) {
+        const worker = new Worker(workerCode, { eval: true, workerData: url })
+        const [msg] = await require('node:events').once(worker, 'message')
+        console.log(msg)
+        await worker.terminate()
+      }
+      console.log(await (await fetch(url + '/main')).text())
+      server.close()
+    })`)
+  t.is(code, 0, stderr)
+  t.is(stdout, 'hi from /worker\nhi from /worker\nhi from /main\n')
+})

@@ -1,0 +1,8 @@
+'use strict'
+// ferrofetch: Web-standard fetch for Node.js with a Rust core.
+const { Headers } = require('./lib/headers')
+const { Request } = require('./lib/request')
+const { Response } = require('./lib/response')
+const { Client, fetch } = require('./lib/client')
+
+module.exports = { fetch, Headers, Request, Response, Client }

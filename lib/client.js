@@ -1,0 +1,103 @@
+'use strict'
+// Client: settings plus a connection pool of its own. The default client
+// serves the top-level fetch().
+
+const { binding } = require('./native')
+const { fetchWith } = require('./fetch')
+
+const kNative = Symbol('ferrofetch.client.native')
+const kDefaults = Symbol('ferrofetch.client.defaults')
+const kClientFor = Symbol('ferrofetch.client.for')
+const kBrand = Symbol.for('ferrofetch.client')
+
+function msOption (options, name) {
+  const value = options[name]
+  if (value === undefined || value === null) return null
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`Client: '${name}' must be a number of milliseconds`)
+  }
+  if (value < 0 || !Number.isFinite(value)) {
+    throw new RangeError(`Client: '${name}' must be a finite number >= 0 (got ${value})`)
+  }
+  return value
+}
+
+function countOption (options, name, max) {
+  const value = options[name]
+  if (value === undefined || value === null) return undefined
+  if (!Number.isInteger(value)) throw new TypeError(`Client: '${name}' must be an integer`)
+  if (value < 0 || value > max) throw new RangeError(`Client: '${name}' must be between 0 and ${max}`)
+  return value
+}
+
+class Client {
+  /**
+   * @param {object} [options]
+   * @param {number} [options.timeout] default whole-request limit, ms
+   * @param {number} [options.connectTimeout] default connect limit, ms
+   * @param {number} [options.readTimeout] default body silence limit, ms
+   * @param {number} [options.poolIdleTimeout] idle connections close after, ms
+   * @param {number} [options.poolMaxIdlePerHost] idle connections kept per host
+   * @param {number} [options.maxRedirections] redirects followed (default 20)
+   * @param {string} [options.userAgent] User-Agent when a request has none
+   */
+  constructor (options = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('Client: options must be an object')
+    }
+    const defaults = {
+      timeout: msOption(options, 'timeout'),
+      connectTimeout: msOption(options, 'connectTimeout'),
+      readTimeout: msOption(options, 'readTimeout')
+    }
+    const userAgent = options.userAgent
+    if (userAgent !== undefined && (typeof userAgent !== 'string' || /[\0\r\n]/.test(userAgent))) {
+      throw new TypeError("Client: 'userAgent' must be a string without NUL, CR or LF")
+    }
+    this[kDefaults] = defaults
+    this[kClientFor] = (parts) => {
+      const client = parts.client ?? this
+      return { native: client[kNative], defaults: client[kDefaults] }
+    }
+    this[kNative] = new binding.NativeClient({
+      connectTimeout: defaults.connectTimeout ?? undefined,
+      poolIdleTimeout: msOption(options, 'poolIdleTimeout') ?? undefined,
+      poolMaxIdlePerHost: countOption(options, 'poolMaxIdlePerHost', 0xffffffff),
+      maxRedirects: countOption(options, 'maxRedirections', 0xffffffff),
+      userAgent
+    })
+  }
+
+  /** fetch() through this client's pool and defaults. */
+  fetch (input, init = undefined) {
+    return fetchWith(this[kClientFor], input, init)
+  }
+
+  /** Closes idle connections; later requests fail with ERR_FF_CLIENT_CLOSED. */
+  close () {
+    this[kNative].close()
+  }
+
+  /** True once close() was called. */
+  get closed () {
+    return this[kNative].closed
+  }
+
+  get [Symbol.toStringTag] () { return 'Client' }
+}
+
+Object.defineProperty(Client.prototype, kBrand, { value: true })
+
+let defaultClient = null
+/** The client behind the top-level functions, made on first use. */
+function getDefaultClient () {
+  if (defaultClient === null) defaultClient = new Client()
+  return defaultClient
+}
+
+/** Top-level fetch: the request's `client` option, or the default client. */
+function fetch (input, init = undefined) {
+  return getDefaultClient().fetch(input, init)
+}
+
+module.exports = { Client, fetch, getDefaultClient }

@@ -1,0 +1,211 @@
+'use strict'
+// WHATWG Fetch §6.5 Response class, over a native body or any body init.
+
+const { Headers, headersFromRawList, fillHeaders, setGuard } = require('./headers')
+const { BodyState, extractBody, isUnusable, bodyUsed, streamOf, cloneBody, mixinBody } = require('./body')
+
+const kState = Symbol('ferrofetch.response')
+const kBrand = Symbol.for('ferrofetch.response')
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
+// RFC 9110 reason-phrase: HTAB, SP, VCHAR, obs-text.
+const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+function stateOf (response) {
+  const state = response?.[kState]
+  if (state === undefined) throw new TypeError('Illegal invocation: not a Response')
+  return state
+}
+
+class Response {
+  /**
+   * Fetch §6.5 "new Response(body, init)".
+   * @param {*} [body]
+   * @param {ResponseInit} [init]
+   */
+  constructor (body = null, init = {}) {
+    if (init !== undefined && init !== null && typeof init !== 'object') {
+      throw new TypeError("Response constructor: 'init' must be an object")
+    }
+    init = init ?? {}
+    const headers = new Headers()
+    this[kState] = {
+      type: 'default',
+      status: 200,
+      statusText: '',
+      urlList: [],
+      headers,
+      body: null
+    }
+    let extracted = null
+    if (body !== null && body !== undefined) extracted = extractBody(body)
+    initializeResponse(this[kState], init, extracted)
+    setGuard(headers, 'response')
+  }
+
+  /** Fetch "Response.error()": a network error response. */
+  static error () {
+    const response = blank('error', 0, '')
+    setGuard(response[kState].headers, 'immutable')
+    return response
+  }
+
+  /** Fetch "Response.redirect(url, status)". */
+  static redirect (url, status = 302) {
+    // 1. Let parsedURL be the result of parsing url with current settings
+    // object's API base URL (Node has none).
+    let parsed
+    try {
+      parsed = new URL(String(url))
+    } catch (cause) {
+      throw new TypeError(`Failed to parse URL from ${url}`, { cause })
+    }
+    status = Number(status)
+    if (!REDIRECT_STATUSES.has(status)) throw new RangeError(`Invalid status code ${status}`)
+    const response = blank('default', status, '')
+    response[kState].headers.append('location', parsed.href)
+    setGuard(response[kState].headers, 'immutable')
+    return response
+  }
+
+  /** Fetch "Response.json(data, init)". */
+  static json (data, init = {}) {
+    const text = JSON.stringify(data)
+    if (text === undefined) throw new TypeError('Value is not JSON serializable')
+    const response = new Response(null, init)
+    const state = response[kState]
+    const extracted = extractBody(text)
+    if (NULL_BODY_STATUSES.has(state.status)) {
+      throw new TypeError(`Response with status ${state.status} cannot have a body`)
+    }
+    state.body = extracted.body
+    setGuard(state.headers, 'none')
+    if (!state.headers.has('content-type')) state.headers.append('content-type', 'application/json')
+    setGuard(state.headers, 'response')
+    return response
+  }
+
+  get type () { return stateOf(this).type }
+
+  get url () {
+    const list = stateOf(this).urlList
+    if (list.length === 0) return ''
+    // "serialized with exclude fragment set to true"
+    const url = list[list.length - 1]
+    const hash = url.indexOf('#')
+    return hash === -1 ? url : url.slice(0, hash)
+  }
+
+  get redirected () { return stateOf(this).urlList.length > 1 }
+  get status () { return stateOf(this).status }
+  get ok () {
+    const status = stateOf(this).status
+    return status >= 200 && status <= 299
+  }
+
+  get statusText () { return stateOf(this).statusText }
+  get headers () { return stateOf(this).headers }
+
+  get body () {
+    const body = stateOf(this).body
+    return body === null ? null : streamOf(body)
+  }
+
+  get bodyUsed () {
+    return bodyUsed(stateOf(this).body)
+  }
+
+  /** Fetch "clone()": both copies can be read independently. */
+  clone () {
+    const state = stateOf(this)
+    if (isUnusable(state.body)) throw new TypeError('Response.clone: Body has already been consumed.')
+    const copy = blank(state.type, state.status, state.statusText)
+    const copyState = copy[kState]
+    copyState.urlList = state.urlList.slice()
+    fillHeaders(copyState.headers, state.headers)
+    copyState.body = cloneBody(state.body)
+    // A teed native body still fails the original's stream on abort, which
+    // errors both branches; nothing more to wire.
+    return copy
+  }
+
+  get [Symbol.toStringTag] () { return 'Response' }
+
+  static [Symbol.hasInstance] (value) {
+    return value !== null && typeof value === 'object' && value[kBrand] === true
+  }
+}
+
+Object.defineProperty(Response.prototype, kBrand, { value: true })
+mixinBody(Response, stateOf)
+
+/** Fetch "initialize a response". */
+function initializeResponse (state, init, extracted) {
+  const status = init.status === undefined ? 200 : Number(init.status)
+  // 1. If init["status"] is not in the range 200 to 599, inclusive, throw a RangeError.
+  if (!Number.isInteger(status) || status < 200 || status > 599) {
+    throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive (got ${init.status})`)
+  }
+  // 2. If init["statusText"] does not match the reason-phrase token production, throw a TypeError.
+  const statusText = init.statusText === undefined ? '' : String(init.statusText)
+  if (!REASON_PHRASE.test(statusText)) throw new TypeError('Invalid statusText')
+  state.status = status
+  state.statusText = statusText
+  if (init.headers !== undefined) fillHeaders(state.headers, init.headers)
+  if (extracted !== null) {
+    // 6.1 If response's status is a null body status, throw a TypeError.
+    if (NULL_BODY_STATUSES.has(status)) {
+      throw new TypeError(`Response with status ${status} cannot have a body`)
+    }
+    state.body = extracted.body
+    // 6.3 If body's type is non-null and response's header list does not
+    // contain `Content-Type`, append (`Content-Type`, body's type).
+    if (extracted.type !== null && !state.headers.has('content-type')) {
+      state.headers.append('content-type', extracted.type)
+    }
+  }
+}
+
+function blank (type, status, statusText) {
+  const response = Object.create(Response.prototype)
+  response[kState] = {
+    type,
+    status,
+    statusText,
+    urlList: [],
+    headers: new Headers(),
+    body: null
+  }
+  return response
+}
+
+/**
+ * The Response for a native response head, made without the constructor's
+ * validation (the network's data is already well-formed).
+ * @param {object} head  NativeHead
+ * @param {object|null} native  NativeExchange, or null for a bodiless response
+ * @param {string[]} urlList  request URL(s); the final URL is appended
+ */
+function fromNative (head, native, requestUrl) {
+  const response = Object.create(Response.prototype)
+  const headers = headersFromRawList(head.headers, 'immutable')
+  const lengthHeader = headers.get('content-length')
+  response[kState] = {
+    type: 'basic',
+    status: head.status,
+    statusText: head.statusText,
+    urlList: head.redirected ? [requestUrl, head.url] : [head.url],
+    headers,
+    body: native === null
+      ? null
+      : new BodyState({ native, length: lengthHeader === null ? null : Number(lengthHeader) })
+  }
+  return response
+}
+
+/** The BodyState of a Response (for fetch's abort wiring). */
+function bodyOf (response) {
+  return stateOf(response).body
+}
+
+module.exports = { Response, fromNative, bodyOf, NULL_BODY_STATUSES }
