@@ -95,7 +95,7 @@ pub fn core_error(e: Error) -> napi::Error {
 
 /// Flat `[name, value, ...]` from JS into a header map, in order.
 pub fn headers(flat: Vec<String>) -> Result<HeaderMap> {
-    if flat.len() % 2 != 0 {
+    if !flat.len().is_multiple_of(2) {
         return Err(invalid("headers must be a flat list of name/value pairs"));
     }
     let mut map = HeaderMap::with_capacity(flat.len() / 2);

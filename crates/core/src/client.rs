@@ -97,7 +97,9 @@ impl Client {
         self.inner.closed.load(Ordering::SeqCst)
     }
 
-    fn lock_clients(&self) -> std::sync::MutexGuard<'_, HashMap<Option<Duration>, reqwest::Client>> {
+    fn lock_clients(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<Option<Duration>, reqwest::Client>> {
         self.inner
             .by_connect_timeout
             .lock()
@@ -138,7 +140,10 @@ impl Client {
     pub fn start(
         &self,
         spec: RequestSpec,
-    ) -> (Arc<Exchange>, impl std::future::Future<Output = ()> + Send + 'static) {
+    ) -> (
+        Arc<Exchange>,
+        impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
         exchange::start(self.clone(), spec)
     }
 }

@@ -184,7 +184,15 @@ mod tests {
     }
 
     fn step(h: &mut Hop<&'static str>, status: u16, loc: &str) -> Result<Step, Error> {
-        next_step(h, RedirectMode::Follow, status, Some(loc.as_bytes()), 0, 20, true)
+        next_step(
+            h,
+            RedirectMode::Follow,
+            status,
+            Some(loc.as_bytes()),
+            0,
+            20,
+            true,
+        )
     }
 
     #[test]

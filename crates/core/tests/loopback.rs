@@ -1,0 +1,267 @@
+//! The core against real servers on 127.0.0.1: raw TCP servers that answer
+//! exactly the bytes each test needs, so misbehaviour is easy to stage.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ferrofetch_core::{
+    codes, Client, ClientOptions, Exchange, Kind, Read, RedirectMode, RequestSpec,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Serves each connection with `handler`; returns the base URL.
+async fn serve<F, Fut>(handler: F) -> String
+where
+    F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handler = Arc::new(handler);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            tokio::spawn(handler(socket));
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Reads one request head (up to the blank line); returns it as text.
+async fn read_head(socket: &mut TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") && buf.len() < 64 * 1024 {
+        if socket.read(&mut byte).await.unwrap_or(0) == 0 {
+            break;
+        }
+        buf.push(byte[0]);
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn start(client: &Client, spec: RequestSpec) -> Arc<Exchange> {
+    let (exchange, task) = client.start(spec);
+    tokio::spawn(task);
+    exchange
+}
+
+fn get(url: &str) -> RequestSpec {
+    RequestSpec::get(url.parse().unwrap())
+}
+
+/// Reads the whole body, waiting when nothing is buffered.
+async fn read_to_end(exchange: &Exchange) -> Result<Vec<u8>, ferrofetch_core::Error> {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 8192];
+    loop {
+        match exchange.read_into(&mut buf) {
+            Read::Bytes(n) => out.extend_from_slice(&buf[..n]),
+            Read::Pending => exchange.body().readable().await,
+            Read::End => return Ok(out),
+            Read::Failed(e) => return Err(e),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_response_streams_through_the_queue() {
+    let url = serve(|mut s| async move {
+        let head = read_head(&mut s).await;
+        assert!(head.starts_with("GET /path HTTP/1.1\r\n"));
+        s.write_all(b"HTTP/1.1 201 Made It\r\nx-a: 1\r\ncontent-length: 5\r\n\r\nhello")
+            .await
+            .unwrap();
+    })
+    .await;
+    let client = Client::new(ClientOptions::default());
+    let ex = start(&client, get(&format!("{url}/path")));
+    let head = ex.head().await.unwrap();
+    assert_eq!(head.status, 201);
+    assert_eq!(head.status_text, "Made It");
+    assert_eq!(head.headers.get("x-a").unwrap(), "1");
+    assert!(!head.redirected);
+    assert_eq!(read_to_end(&ex).await.unwrap(), b"hello");
+}
+
+#[tokio::test]
+async fn redirects_are_followed_and_reported() {
+    let url = serve(|mut s| async move {
+        let head = read_head(&mut s).await;
+        let reply: &[u8] = if head.starts_with("POST /a ") {
+            b"HTTP/1.1 303 See Other\r\nlocation: /b\r\ncontent-length: 0\r\n\r\n"
+        } else if head.starts_with("GET /b ") {
+            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+        } else {
+            b"HTTP/1.1 500 Unexpected\r\ncontent-length: 0\r\n\r\n"
+        };
+        s.write_all(reply).await.unwrap();
+    })
+    .await;
+    let client = Client::new(ClientOptions::default());
+    let mut spec = get(&format!("{url}/a"));
+    spec.method = http::Method::POST;
+    spec.body = Some(bytes::Bytes::from_static(b"payload"));
+    let ex = start(&client, spec);
+    let head = ex.head().await.unwrap();
+    assert_eq!(head.status, 200);
+    assert!(head.redirected);
+    assert_eq!(head.url, format!("{url}/b"));
+    assert_eq!(read_to_end(&ex).await.unwrap(), b"ok");
+
+    let mut manual = get(&format!("{url}/a"));
+    manual.method = http::Method::POST;
+    manual.redirect = RedirectMode::Manual;
+    let ex = start(&client, manual);
+    assert_eq!(ex.head().await.unwrap().status, 303);
+}
+
+#[tokio::test]
+async fn the_reader_stops_at_the_high_water_mark() {
+    let written = Arc::new(AtomicUsize::new(0));
+    let counter = written.clone();
+    let url = serve(move |mut s| {
+        let counter = counter.clone();
+        async move {
+            read_head(&mut s).await;
+            s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1073741824\r\n\r\n")
+                .await
+                .unwrap();
+            let chunk = vec![b'x'; 64 * 1024];
+            while s.write_all(&chunk).await.is_ok() {
+                counter.fetch_add(chunk.len(), Ordering::SeqCst);
+            }
+        }
+    })
+    .await;
+    let options = ClientOptions {
+        body_high_water_mark: 256 * 1024,
+        ..ClientOptions::default()
+    };
+    let client = Client::new(options);
+    let ex = start(&client, get(&url));
+    ex.head().await.unwrap();
+    // Let the writer run until it stalls (bounded).
+    let mut last = usize::MAX;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let now = written.load(Ordering::SeqCst);
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    assert!(ex.body().available() <= 256 * 1024 + 64 * 1024);
+    assert!(
+        written.load(Ordering::SeqCst) < 32 * 1024 * 1024,
+        "the server kept writing with nobody reading"
+    );
+}
+
+#[tokio::test]
+async fn abort_closes_the_connection_and_fails_reads() {
+    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
+    let closed_tx = Arc::new(std::sync::Mutex::new(Some(closed_tx)));
+    let url = serve(move |mut s| {
+        let closed_tx = closed_tx.clone();
+        async move {
+            read_head(&mut s).await;
+            s.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+                .await
+                .unwrap();
+            // Wait for the client to go away: a read returns 0 (EOF) or fails.
+            let mut buf = [0u8; 16];
+            let _ = tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf)).await;
+            if let Some(tx) = closed_tx.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+        }
+    })
+    .await;
+    let client = Client::new(ClientOptions::default());
+    let ex = start(&client, get(&url));
+    ex.head().await.unwrap();
+    ex.body().readable().await;
+    ex.abort();
+    match ex.read_into(&mut [0u8; 16]) {
+        Read::Failed(e) => assert!(e.is_aborted()),
+        other => panic!("expected an abort, got {other:?}"),
+    }
+    tokio::time::timeout(Duration::from_secs(5), closed_rx)
+        .await
+        .expect("the server saw the connection close")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn read_timeout_fails_a_silent_body() {
+    let url = serve(|mut s| async move {
+        read_head(&mut s).await;
+        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nab")
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    })
+    .await;
+    let client = Client::new(ClientOptions::default());
+    let mut spec = get(&url);
+    spec.read_timeout = Some(Duration::from_millis(150));
+    let ex = start(&client, spec);
+    ex.head().await.unwrap();
+    let err = read_to_end(&ex).await.unwrap_err();
+    assert_eq!(err.kind(), Kind::Timeout);
+    assert_eq!(err.code(), codes::READ_TIMEOUT);
+}
+
+#[tokio::test]
+async fn timeout_covers_the_wait_for_the_head() {
+    let url = serve(|mut s| async move {
+        read_head(&mut s).await;
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    })
+    .await;
+    let client = Client::new(ClientOptions::default());
+    let mut spec = get(&url);
+    spec.timeout = Some(Duration::from_millis(150));
+    let err = start(&client, spec).head().await.unwrap_err();
+    assert_eq!(err.code(), codes::TIMEOUT);
+}
+
+#[tokio::test]
+async fn refused_and_truncated_map_to_stable_codes() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let client = Client::new(ClientOptions::default());
+    let err = start(&client, get(&format!("http://127.0.0.1:{port}/")))
+        .head()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), codes::ECONNREFUSED);
+
+    let url = serve(|mut s| async move {
+        read_head(&mut s).await;
+        let _ = s
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort")
+            .await;
+    })
+    .await;
+    let ex = start(&client, get(&url));
+    ex.head().await.unwrap();
+    assert_eq!(
+        read_to_end(&ex).await.unwrap_err().code(),
+        codes::INCOMPLETE_BODY
+    );
+}
+
+#[tokio::test]
+async fn a_closed_client_refuses_new_requests() {
+    let client = Client::new(ClientOptions::default());
+    client.close();
+    let err = start(&client, get("http://127.0.0.1:9/"))
+        .head()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), codes::CLIENT_CLOSED);
+}
