@@ -1,0 +1,127 @@
+// The HTTP clients under test, behind one small interface so workloads stay
+// client-agnostic:
+//   readAll(url) -> number of body bytes, read as a stream
+//   text(url)    -> body as a string
+//   close()      -> release pooled connections
+// Fetch-style clients also expose `fetch`, for workloads that need the full
+// WHATWG API (uploads, SSE, aborts).
+
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** Client names in table order; the first is the subject, the rest are peers. */
+export const CLIENTS = ['ferrofetch', 'node-fetch', 'undici-request'];
+
+/** Concurrency the c64 workload uses; the undici pool is sized to match. */
+export const MAX_CONNECTIONS = 64;
+
+function fetchClient(name, fetch, warning) {
+  async function get(url) {
+    const res = await fetch(url);
+    if (res.status !== 200) {
+      await res.arrayBuffer().catch(() => {});
+      throw new Error(`${url}: HTTP ${res.status}`);
+    }
+    return res;
+  }
+  return {
+    name,
+    warning,
+    fetch,
+    async readAll(url) {
+      const reader = (await get(url)).body.getReader();
+      let bytes = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return bytes;
+        bytes += value.byteLength;
+      }
+    },
+    async text(url) {
+      return (await get(url)).text();
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Loads ../index.js. run.mjs probes it once per bench run and passes the
+ * verdict in BENCH_FERROFETCH_STANDIN, so a library that appears (or breaks)
+ * mid-run cannot mix stand-in and real numbers in one row: a stand-in run
+ * stays a stand-in, and a real run that fails to load is a failure.
+ * Run by hand (variable unset), the worker falls back to the stand-in.
+ */
+function loadFerrofetch() {
+  const verdict = process.env.BENCH_FERROFETCH_STANDIN;
+  if (verdict) return standIn(verdict);
+  try {
+    return fetchClient('ferrofetch', requireFerrofetch());
+  } catch (err) {
+    if (verdict === '') throw err;
+    return standIn(firstLine(err));
+  }
+}
+
+/** Returns ferrofetch's fetch or throws why it is unusable. */
+export function requireFerrofetch() {
+  const mod = require('../index.js');
+  if (typeof mod.fetch !== 'function') throw new Error('index.js has no fetch export');
+  return mod.fetch;
+}
+
+const firstLine = (err) => String(err?.message ?? err).split('\n')[0];
+
+// Lets the harness be developed before the library exists; every result row
+// carries the warning so nobody mistakes these numbers for ferrofetch.
+function standIn(reason) {
+  return fetchClient(
+    'ferrofetch',
+    globalThis.fetch,
+    `ferrofetch not available (${reason}); Node's global fetch stood in`,
+  );
+}
+
+async function loadUndiciRequest() {
+  const { Agent, request } = await import('undici');
+  // A dedicated pool as large as the highest concurrency any workload uses,
+  // so undici is never queueing on connections the fetch clients may open.
+  const dispatcher = new Agent({ connections: MAX_CONNECTIONS });
+  async function get(url) {
+    const res = await request(url, { dispatcher });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw new Error(`${url}: HTTP ${res.statusCode}`);
+    }
+    return res.body;
+  }
+  return {
+    name: 'undici-request',
+    dispatcher,
+    request,
+    async readAll(url) {
+      let bytes = 0;
+      for await (const chunk of await get(url)) bytes += chunk.length;
+      return bytes;
+    },
+    async text(url) {
+      return (await get(url)).text();
+    },
+    async close() {
+      await dispatcher.close();
+    },
+  };
+}
+
+export async function loadClient(name) {
+  switch (name) {
+    case 'ferrofetch':
+      return loadFerrofetch();
+    case 'node-fetch':
+      return fetchClient('node-fetch', globalThis.fetch);
+    case 'undici-request':
+      return loadUndiciRequest();
+    default:
+      throw new Error(`unknown client ${name}`);
+  }
+}

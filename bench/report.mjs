@@ -1,0 +1,82 @@
+// Turns raw worker results into medians, ratios and a plain-text table.
+
+export function median(values) {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+const ratio = (a, b) => (a !== undefined && b ? a / b : undefined);
+
+/** One row per (workload, client) in the order the workload table lists them. */
+export function summarize(runs, workloadTable) {
+  const rows = [];
+  for (const [workload, spec] of Object.entries(workloadTable)) {
+    const byClient = new Map();
+    for (const client of spec.clients) {
+      const mine = runs.filter((r) => r.workload === workload && r.client === client);
+      if (mine.length === 0) continue;
+      const ok = mine.filter((r) => r.ok);
+      const values = ok.map((r) => r.value);
+      const med = median(values);
+      byClient.set(client, {
+        workload,
+        client,
+        unit: spec.unit,
+        runs: mine.length,
+        okRuns: ok.length,
+        median: med,
+        spreadPct: med ? ((Math.max(...values) - Math.min(...values)) / med) * 100 : undefined,
+        rssMiB: median(ok.map((r) => r.maxRssKiB / 1024)),
+        error: mine.find((r) => !r.ok)?.error?.split('\n')[0],
+        warning: mine.find((r) => r.warning)?.warning,
+      });
+    }
+    const base = byClient.get('node-fetch');
+    const undici = byClient.get('undici-request');
+    for (const row of byClient.values()) {
+      row.vsNodeFetch = ratio(row.median, base?.median);
+      row.vsUndici = ratio(row.median, undici?.median);
+      row.rssVsNodeFetch = ratio(row.rssMiB, base?.rssMiB);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+const num = (v) => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const times = (v) => (v === undefined ? '-' : `${v.toFixed(2)}x`);
+
+export function formatTable(rows) {
+  const header = ['workload', 'client', 'median', 'unit', 'spread', 'ok/runs', 'RSS MiB', 'vs node-fetch', 'vs undici-req', 'RSS vs node-fetch', 'note'];
+  const body = rows.map((r) => [
+    r.workload,
+    r.warning ? `${r.client}*` : r.client,
+    num(r.median),
+    r.unit,
+    r.spreadPct === undefined ? '-' : `${r.spreadPct.toFixed(0)}%`,
+    `${r.okRuns}/${r.runs}`,
+    num(r.rssMiB),
+    times(r.vsNodeFetch),
+    times(r.vsUndici),
+    times(r.rssVsNodeFetch),
+    r.error ? `FAILED: ${r.error.slice(0, 100)}` : '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
+  const line = (cells) =>
+    cells
+      .map((c, i) => (i >= 2 && i <= 9 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  ')];
+  let previous;
+  for (const [i, cells] of body.entries()) {
+    if (previous !== undefined && rows[i].workload !== previous) out.push('');
+    previous = rows[i].workload;
+    out.push(line(cells));
+  }
+  const warning = rows.find((r) => r.warning)?.warning;
+  if (warning) out.push('', `* WARNING: ${warning}. These rows do NOT measure ferrofetch.`);
+  return out.join('\n');
+}

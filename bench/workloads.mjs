@@ -1,0 +1,81 @@
+// The workload table. Each entry:
+//   unit     what `value` measures; higher is better for every unit here
+//   clients  client names (see clients.mjs) to run, in table order
+//   run(client, baseUrl, quick) -> { value, ...details }
+// A new workload (upload, SSE, EventSource, idle streams, HTTP/2) is one more
+// entry; workload-specific clients go in clients.mjs and its own `clients` list.
+
+import { performance } from 'node:perf_hooks';
+
+import { CLIENTS, MAX_CONNECTIONS } from './clients.mjs';
+
+const MB = 1e6;
+const WARMUP_REQUESTS = 200;
+
+async function sequential(client, url, count) {
+  for (let i = 0; i < count; i++) checkSmall(await client.text(url));
+}
+
+/** `count` requests from `concurrency` loops sharing one counter. */
+async function pooled(client, url, count, concurrency) {
+  let started = 0;
+  const loop = async () => {
+    while (started < count) {
+      started++;
+      checkSmall(await client.text(url));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, loop));
+}
+
+function checkSmall(body) {
+  if (body !== 'hello world\n') throw new Error(`unexpected /small body: ${JSON.stringify(body).slice(0, 80)}`);
+}
+
+function rate(count, startMs) {
+  const seconds = (performance.now() - startMs) / 1000;
+  return { value: count / seconds, seconds, requests: count };
+}
+
+export const workloads = {
+  'download-1g': {
+    unit: 'MB/s',
+    clients: CLIENTS,
+    async run(client, baseUrl, quick) {
+      const size = quick ? 64 * 2 ** 20 : 2 ** 30;
+      const start = performance.now();
+      const bytes = await client.readAll(`${baseUrl}/bytes?size=${size}`);
+      const seconds = (performance.now() - start) / 1000;
+      if (bytes !== size) throw new Error(`read ${bytes} bytes, expected ${size}`);
+      return { value: bytes / MB / seconds, seconds, bytes };
+    },
+  },
+
+  'small-seq': {
+    unit: 'req/s',
+    clients: CLIENTS,
+    async run(client, baseUrl, quick) {
+      const count = quick ? 2_000 : 20_000;
+      const url = `${baseUrl}/small`;
+      await sequential(client, url, WARMUP_REQUESTS);
+      const start = performance.now();
+      await sequential(client, url, count);
+      return rate(count, start);
+    },
+  },
+
+  'small-c64': {
+    unit: 'req/s',
+    clients: CLIENTS,
+    async run(client, baseUrl, quick) {
+      const count = quick ? 2_000 : 20_000;
+      const url = `${baseUrl}/small`;
+      // Warm up with the same concurrency so every client has its
+      // connections open before the clock starts.
+      await pooled(client, url, WARMUP_REQUESTS, MAX_CONNECTIONS);
+      const start = performance.now();
+      await pooled(client, url, count, MAX_CONNECTIONS);
+      return rate(count, start);
+    },
+  },
+};
