@@ -21,3 +21,23 @@ pub fn test_panic() {
         panic!("deliberate panic for a test");
     }
 }
+
+/// One tokio worker thread by default: every hop of a request (the request
+/// future, hyper's connection task, the body pump) then runs on the same
+/// thread, and cross-thread wake-ups, which dominate small-request latency,
+/// are avoided. `FERROFETCH_WORKER_THREADS` overrides it.
+#[napi_derive::module_init]
+fn init() {
+    let workers = std::env::var("FERROFETCH_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("ferrofetch")
+        .enable_all()
+        .build()
+        .expect("ferrofetch: could not start the tokio runtime");
+    napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
+}
