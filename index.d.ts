@@ -1,0 +1,209 @@
+// Type definitions for ferrofetch (hand-written; the public contract).
+// The classes follow the WHATWG Fetch standard; extensions are marked.
+
+/// <reference types="node" />
+
+/** What a request or response body can be made from. */
+export type BodyInit =
+  | string
+  | ArrayBuffer
+  | ArrayBufferView
+  | Blob
+  | URLSearchParams
+  | FormData
+  | ReadableStream<Uint8Array>
+
+export type HeadersInit =
+  | Headers
+  | globalThis.Headers
+  | Iterable<readonly [string, string]>
+  | ReadonlyArray<readonly [string, string]>
+  | Record<string, string>
+
+export type RequestRedirect = 'follow' | 'manual' | 'error'
+export type ResponseType = 'basic' | 'cors' | 'default' | 'error' | 'opaque' | 'opaqueredirect'
+
+/**
+ * The stable codes on `error.cause.code` (network failures, `TypeError`)
+ * and on `error.cause.code` of a `TimeoutError`. Messages are not API;
+ * these are.
+ */
+export type FetchErrorCode =
+  | 'ECONNREFUSED'
+  | 'ENOTFOUND'
+  | 'ECONNRESET'
+  | 'ERR_FF_CONNECT'
+  | 'ERR_FF_TLS'
+  | 'ERR_FF_PROTOCOL'
+  | 'ERR_FF_INCOMPLETE_BODY'
+  | 'ERR_FF_UNEXPECTED_REDIRECT'
+  | 'ERR_FF_TOO_MANY_REDIRECTS'
+  | 'ERR_FF_BAD_REDIRECT'
+  | 'ERR_FF_UNSUPPORTED_SCHEME'
+  | 'ERR_FF_TIMEOUT'
+  | 'ERR_FF_CONNECT_TIMEOUT'
+  | 'ERR_FF_READ_TIMEOUT'
+  | 'ERR_FF_CLIENT_CLOSED'
+  | 'ERR_FF_NETWORK'
+  | 'ERR_FF_INTERNAL'
+
+/** Time limits, in milliseconds. None is set by default. */
+export interface TimeoutOptions {
+  /** Limit for the whole request: connecting, the response head and the whole body. */
+  timeout?: number
+  /** Limit for establishing the connection (TCP and TLS). */
+  connectTimeout?: number
+  /** Longest silence allowed between two chunks of the response body. */
+  readTimeout?: number
+}
+
+/** The standard RequestInit plus ferrofetch's extensions. */
+export interface FetchInit extends TimeoutOptions {
+  method?: string
+  headers?: HeadersInit
+  body?: BodyInit | null
+  redirect?: RequestRedirect
+  signal?: AbortSignal | null
+  /** Required (as 'half') when `body` is a ReadableStream. */
+  duplex?: 'half'
+  /** Accepted for compatibility; must be null. */
+  window?: null
+  /** Accepted for compatibility and ignored by a server-side client. */
+  mode?: 'cors' | 'no-cors' | 'same-origin'
+  credentials?: 'omit' | 'same-origin' | 'include'
+  cache?: string
+  referrer?: string
+  referrerPolicy?: string
+  integrity?: string
+  keepalive?: boolean
+  /** Extension: send through this client (its pool and defaults). */
+  client?: Client
+}
+
+export type RequestInfo = string | URL | Request
+
+/** WHATWG Headers: case-insensitive, validated, sorted lower-case iteration. */
+export declare class Headers implements Iterable<[string, string]> {
+  constructor (init?: HeadersInit)
+  append (name: string, value: string): void
+  delete (name: string): void
+  get (name: string): string | null
+  getSetCookie (): string[]
+  has (name: string): boolean
+  set (name: string, value: string): void
+  forEach (callback: (value: string, name: string, headers: Headers) => void, thisArg?: unknown): void
+  entries (): IterableIterator<[string, string]>
+  keys (): IterableIterator<string>
+  values (): IterableIterator<string>
+  [Symbol.iterator] (): IterableIterator<[string, string]>
+}
+
+/** The Body mixin shared by Request and Response. */
+interface Body {
+  /** A byte stream (BYOB readers work); also async-iterable. Null for no body. */
+  readonly body: ReadableStream<Uint8Array> | null
+  readonly bodyUsed: boolean
+  arrayBuffer (): Promise<ArrayBuffer>
+  bytes (): Promise<Uint8Array>
+  blob (): Promise<Blob>
+  formData (): Promise<FormData>
+  json (): Promise<any>
+  text (): Promise<string>
+}
+
+/** Enough of WHATWG Request for `fetch(new Request(url, init))`. */
+export declare class Request implements Body {
+  constructor (input: RequestInfo, init?: FetchInit)
+  readonly method: string
+  readonly url: string
+  readonly headers: Headers
+  readonly redirect: RequestRedirect
+  readonly signal: AbortSignal
+  readonly duplex: 'half'
+  readonly cache: string
+  readonly credentials: string
+  readonly destination: string
+  readonly integrity: string
+  readonly keepalive: boolean
+  readonly mode: string
+  readonly referrer: string
+  readonly referrerPolicy: string
+  readonly body: ReadableStream<Uint8Array> | null
+  readonly bodyUsed: boolean
+  clone (): Request
+  arrayBuffer (): Promise<ArrayBuffer>
+  bytes (): Promise<Uint8Array>
+  blob (): Promise<Blob>
+  formData (): Promise<FormData>
+  json (): Promise<any>
+  text (): Promise<string>
+}
+
+export interface ResponseInit {
+  status?: number
+  statusText?: string
+  headers?: HeadersInit
+}
+
+/** WHATWG Response. A fetched response's body streams from the network. */
+export declare class Response implements Body {
+  constructor (body?: BodyInit | null, init?: ResponseInit)
+  static error (): Response
+  static redirect (url: string | URL, status?: 301 | 302 | 303 | 307 | 308): Response
+  static json (data: unknown, init?: ResponseInit): Response
+  readonly type: ResponseType
+  readonly url: string
+  readonly redirected: boolean
+  readonly status: number
+  readonly ok: boolean
+  readonly statusText: string
+  readonly headers: Headers
+  readonly body: ReadableStream<Uint8Array> | null
+  readonly bodyUsed: boolean
+  clone (): Response
+  arrayBuffer (): Promise<ArrayBuffer>
+  bytes (): Promise<Uint8Array>
+  blob (): Promise<Blob>
+  formData (): Promise<FormData>
+  json (): Promise<any>
+  text (): Promise<string>
+}
+
+/** Settings of a Client. */
+export interface ClientOptions extends TimeoutOptions {
+  /** Idle pooled connections are closed after this many ms (default 30000). */
+  poolIdleTimeout?: number
+  /** Idle connections kept per host (default: unlimited). */
+  poolMaxIdlePerHost?: number
+  /** Redirects followed before the request fails (default 20). */
+  maxRedirections?: number
+  /** User-Agent sent when a request has none (default `ferrofetch/<version>`). */
+  userAgent?: string
+}
+
+/** A connection pool with its own settings. The default one serves `fetch`. */
+export declare class Client {
+  constructor (options?: ClientOptions)
+  /** fetch() through this client. */
+  fetch (input: RequestInfo, init?: FetchInit): Promise<Response>
+  /** Closes the pool; later requests reject with `ERR_FF_CLIENT_CLOSED`. */
+  close (): void
+  readonly closed: boolean
+}
+
+/**
+ * WHATWG fetch. Rejects with `TypeError('fetch failed', { cause })` on
+ * network failure (`cause.code` is a {@link FetchErrorCode}), with the
+ * signal's reason on abort, and with a `DOMException` named `TimeoutError`
+ * when one of the time limits runs out.
+ */
+export declare function fetch (input: RequestInfo, init?: FetchInit): Promise<Response>
+
+declare const ferrofetch: {
+  fetch: typeof fetch
+  Headers: typeof Headers
+  Request: typeof Request
+  Response: typeof Response
+  Client: typeof Client
+}
+export default ferrofetch
