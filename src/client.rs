@@ -1,11 +1,16 @@
 //! `NativeClient`: a core client (settings and pools) as a JS class.
 
-use ferrofetch_core::{Client, ClientOptions, RequestSpec};
+use std::sync::Arc;
+
+use ferrofetch_core::{BodyQueue, Client, ClientOptions, RequestBody, RequestSpec};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::convert;
 use crate::exchange::NativeExchange;
+
+/// Bytes of a streamed request body buffered before `push` reports full.
+const UPLOAD_HIGH_WATER_MARK: usize = 1024 * 1024;
 
 /// Client settings from JS; every field optional.
 #[napi(object)]
@@ -66,6 +71,7 @@ impl NativeClient {
         url: String,
         headers: Vec<String>,
         body: Option<&[u8]>,
+        stream_body: bool,
         redirect: String,
         timeout_ms: Option<f64>,
         connect_timeout_ms: Option<f64>,
@@ -81,13 +87,20 @@ impl NativeClient {
                 url.scheme()
             )));
         }
+        // A streamed body gets a queue JS fills with push(); a known one is
+        // copied out of the JS buffer here: nothing borrowed from JS may
+        // reach the task.
+        let upload = stream_body.then(|| Arc::new(BodyQueue::new(UPLOAD_HIGH_WATER_MARK)));
+        let body = match (&upload, body) {
+            (Some(queue), _) => Some(RequestBody::Stream(queue.clone())),
+            (None, Some(bytes)) => Some(RequestBody::Bytes(bytes::Bytes::copy_from_slice(bytes))),
+            (None, None) => None,
+        };
         let spec = RequestSpec {
             method,
             url,
             headers: convert::headers(headers)?,
-            // Copied out of the JS buffer here: nothing borrowed from JS
-            // may reach the task.
-            body: body.map(bytes::Bytes::copy_from_slice),
+            body,
             redirect: convert::redirect_mode(&redirect)?,
             timeout: convert::millis(timeout_ms),
             connect_timeout: convert::millis(connect_timeout_ms),
@@ -95,7 +108,7 @@ impl NativeClient {
         };
         let (exchange, task) = self.inner.start(spec);
         napi::bindgen_prelude::spawn(task);
-        Ok(NativeExchange::new(exchange))
+        Ok(NativeExchange::new(exchange, upload))
     }
 
     /// Closes the pools; later requests fail with ERR_FF_CLIENT_CLOSED.

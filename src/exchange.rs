@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use ferrofetch_core::{Exchange, Read};
-use napi::bindgen_prelude::Uint8ArraySlice;
+use bytes::Bytes;
+use ferrofetch_core::{BodyQueue, Error, Exchange, Read};
+use napi::bindgen_prelude::{Result, Status, Uint8ArraySlice};
 use napi_derive::napi;
 
 use crate::convert::{NativeError, NativeHead};
@@ -18,11 +19,19 @@ const FAILED: i32 = -2;
 #[napi]
 pub struct NativeExchange {
     inner: Arc<Exchange>,
+    /// The queue of a streamed request body, when the request has one.
+    upload: Option<Arc<BodyQueue>>,
 }
 
 impl NativeExchange {
-    pub fn new(inner: Arc<Exchange>) -> Self {
-        NativeExchange { inner }
+    pub fn new(inner: Arc<Exchange>, upload: Option<Arc<BodyQueue>>) -> Self {
+        NativeExchange { inner, upload }
+    }
+
+    fn upload(&self) -> Result<&BodyQueue> {
+        self.upload
+            .as_deref()
+            .ok_or_else(|| napi::Error::new(Status::InvalidArg, "this request has no streamed body"))
     }
 }
 
@@ -77,10 +86,50 @@ impl NativeExchange {
         }
     }
 
+    /// Queues a chunk of the streamed request body (copied). Returns 1 when
+    /// more may be pushed at once, 0 when the queue is now full (await
+    /// `writable()`), -1 when the body no longer takes data (the request
+    /// ended, failed, or the server stopped reading it).
+    #[napi]
+    pub fn push(&self, chunk: Uint8ArraySlice) -> Result<i32> {
+        let queue = self.upload()?;
+        if !queue.push(Bytes::copy_from_slice(&chunk)) {
+            return Ok(-1);
+        }
+        Ok(if queue.has_space() { 1 } else { 0 })
+    }
+
+    /// Resolves when the upload queue has room (true) or no longer takes
+    /// data (false).
+    #[napi]
+    pub async fn writable(&self) -> Result<bool> {
+        let queue = self.upload()?;
+        Ok(queue.wait_for_space().await && queue.has_space())
+    }
+
+    /// Ends the streamed request body (the final chunk is sent).
+    #[napi]
+    pub fn end_upload(&self) -> Result<()> {
+        self.upload()?.finish(Ok(()));
+        Ok(())
+    }
+
+    /// Fails the streamed request body: the connection is dropped without
+    /// ending the body, and the request fails.
+    #[napi]
+    pub fn fail_upload(&self, message: String) -> Result<()> {
+        self.upload()?.finish(Err(Error::upload_failed(message)));
+        Ok(())
+    }
+
     /// Aborts the request and closes its connection.
     #[napi]
     pub fn abort(&self) {
         self.inner.abort();
+        // Release a producer waiting in writable().
+        if let Some(queue) = &self.upload {
+            queue.cancel();
+        }
     }
 
     /// The consumer cancelled the body: stop reading and close the

@@ -1,11 +1,11 @@
-//! A bounded queue between the task that reads a response body from the
-//! network and the JS consumer that drains it.
+//! A bounded byte queue between JS and the network, used both ways.
 //!
-//! The consumer side is synchronous on purpose (DESIGN §3): JS drains what
-//! is buffered in one cheap call and awaits [`BodyQueue::readable`] only when
-//! nothing is. The bound is the backpressure: the producer stops reading the
-//! socket while the queue is full, so memory stays flat whatever the consumer
-//! does, and the server sees TCP backpressure.
+//! Response bodies: a task reads the network into the queue and JS drains
+//! it synchronously (DESIGN §3), awaiting [`BodyQueue::readable`] only when
+//! nothing is buffered. Uploads: JS pushes chunks synchronously, awaiting
+//! [`BodyQueue::wait_for_space`] only when the queue is full, and hyper takes
+//! whole chunks with [`BodyQueue::take_chunk`]. Either way the bound is the
+//! backpressure: memory stays flat whatever the slower side does.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -28,6 +28,20 @@ pub enum Read {
     /// The body is complete and fully read.
     End,
     /// The body failed; every later read reports the same error.
+    Failed(Error),
+}
+
+/// The outcome of taking one whole chunk (uploads hand chunks to hyper
+/// without copying them again).
+#[derive(Debug)]
+pub enum Take {
+    /// The oldest buffered chunk.
+    Chunk(Bytes),
+    /// Nothing is buffered yet; await [`BodyQueue::readable`].
+    Pending,
+    /// The producer finished and everything was taken.
+    End,
+    /// The producer failed; every later take reports the same error.
     Failed(Error),
 }
 
@@ -93,20 +107,30 @@ impl BodyQueue {
         }
     }
 
-    /// Appends a chunk. Empty chunks are dropped.
-    pub fn push(&self, chunk: Bytes) {
-        if chunk.is_empty() {
-            return;
-        }
+    /// Appends a chunk (empty ones are dropped). Returns false when the
+    /// queue no longer takes data: the consumer cancelled or the producer
+    /// already finished.
+    pub fn push(&self, chunk: Bytes) -> bool {
         {
             let mut state = self.lock();
             if state.cancelled || state.end.is_some() {
-                return;
+                return false;
+            }
+            if chunk.is_empty() {
+                return true;
             }
             state.buffered += chunk.len();
             state.chunks.push_back(chunk);
         }
         self.data_ready.notify_one();
+        true
+    }
+
+    /// True while the queue is below its high-water mark and still open:
+    /// a synchronous producer may push again without waiting.
+    pub fn has_space(&self) -> bool {
+        let state = self.lock();
+        !state.cancelled && state.end.is_none() && state.buffered < self.high_water_mark
     }
 
     /// Ends the body: `Ok` when complete, `Err` when it failed. Only the
@@ -168,6 +192,27 @@ impl BodyQueue {
         Read::Bytes(written)
     }
 
+    /// Takes the oldest chunk whole.
+    pub fn take_chunk(&self) -> Take {
+        let mut state = self.lock();
+        let Some(chunk) = state.chunks.pop_front() else {
+            return match &state.end {
+                None if state.cancelled => Take::End,
+                None => Take::Pending,
+                Some(Ok(())) => Take::End,
+                Some(Err(e)) => Take::Failed(e.clone()),
+            };
+        };
+        let was_full = state.buffered >= self.high_water_mark;
+        state.buffered -= chunk.len();
+        let wake_producer = was_full && state.buffered < self.high_water_mark;
+        drop(state);
+        if wake_producer {
+            self.space_ready.notify_one();
+        }
+        Take::Chunk(chunk)
+    }
+
     /// Resolves when a read would not return [`Read::Pending`].
     pub async fn readable(&self) {
         loop {
@@ -193,6 +238,14 @@ impl BodyQueue {
         }
         self.space_ready.notify_one();
         self.data_ready.notify_one();
+    }
+}
+
+impl std::fmt::Debug for BodyQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BodyQueue")
+            .field("available", &self.available())
+            .finish()
     }
 }
 
@@ -239,6 +292,28 @@ mod tests {
                 other => panic!("expected failure, got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn chunks_are_taken_whole_and_a_finished_queue_refuses_more() {
+        let q = BodyQueue::new(4);
+        assert!(q.push(Bytes::from_static(b"abc")));
+        assert!(q.has_space());
+        assert!(q.push(Bytes::from_static(b"de")));
+        assert!(!q.has_space());
+        q.finish(Ok(()));
+        assert!(!q.push(Bytes::from_static(b"late")));
+        assert!(matches!(q.take_chunk(), Take::Chunk(c) if c == "abc"));
+        assert!(matches!(q.take_chunk(), Take::Chunk(c) if c == "de"));
+        assert!(matches!(q.take_chunk(), Take::End));
+    }
+
+    #[test]
+    fn a_cancelled_queue_refuses_pushes() {
+        let q = BodyQueue::new(4);
+        q.cancel();
+        assert!(!q.push(Bytes::from_static(b"x")));
+        assert!(!q.has_space());
     }
 
     #[tokio::test]

@@ -74,6 +74,8 @@ pub mod codes {
     pub const CLIENT_CLOSED: &str = "ERR_FF_CLIENT_CLOSED";
     /// A network failure with no more specific code.
     pub const NETWORK: &str = "ERR_FF_NETWORK";
+    /// The producer of a streamed request body failed or was aborted.
+    pub const UPLOAD_FAILED: &str = "ERR_FF_UPLOAD_FAILED";
     /// A bug inside ferrofetch: a task panicked.
     pub const INTERNAL: &str = "ERR_FF_INTERNAL";
 }
@@ -87,6 +89,11 @@ impl Error {
                 message: message.into(),
             }),
         }
+    }
+
+    /// The error that fails a streamed request body whose producer failed.
+    pub fn upload_failed(message: impl Into<String>) -> Self {
+        Error::new(Kind::Network, codes::UPLOAD_FAILED, message)
     }
 
     /// The coarse kind, which picks the JS error class.
@@ -164,6 +171,14 @@ pub(crate) enum Phase {
 /// Turns a reqwest error into ours by walking its source chain for the most
 /// specific cause: an `io::Error` kind, a hyper parse error, a DNS failure.
 pub(crate) fn from_reqwest(err: reqwest::Error, phase: Phase) -> Error {
+    // A failed upload carries the producer's own error: report that one.
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    while let Some(e) = next {
+        if let Some(failed) = e.downcast_ref::<crate::upload::UploadFailed>() {
+            return failed.0.clone();
+        }
+        next = e.source();
+    }
     let message = describe_chain(&err);
     if err.is_connect() && err.is_timeout() {
         return timeout(codes::CONNECT_TIMEOUT, "connecting timed out");

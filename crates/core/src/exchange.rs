@@ -18,6 +18,7 @@ use crate::body::{BodyQueue, Read};
 use crate::client::Client;
 use crate::error::{self, codes, Error, Phase};
 use crate::redirect::{next_step, Hop, RedirectMode, Step};
+use crate::upload::{self, RequestBody};
 
 /// Everything needed to send a request, as owned Rust data.
 #[derive(Debug, Clone)]
@@ -28,8 +29,8 @@ pub struct RequestSpec {
     pub url: Url,
     /// The request headers, in the order they are sent.
     pub headers: HeaderMap,
-    /// A body that is fully known up front (and can be replayed on 307/308).
-    pub body: Option<Bytes>,
+    /// The request body, if any.
+    pub body: Option<RequestBody>,
     /// What to do with redirects.
     pub redirect: RedirectMode,
     /// Limit for the whole exchange, from start to the body's last byte.
@@ -220,8 +221,13 @@ async fn send_following_redirects(
         let mut request = http
             .request(hop.method.clone(), hop.url.clone())
             .headers(hop.headers.clone());
-        if let Some(body) = &hop.body {
-            request = request.body(body.clone());
+        let can_replay = hop.body.as_ref().is_none_or(RequestBody::can_replay);
+        match &hop.body {
+            None => {}
+            Some(RequestBody::Bytes(bytes)) => request = request.body(bytes.clone()),
+            Some(RequestBody::Stream(queue)) => {
+                request = request.body(upload::into_reqwest_body(queue.clone()));
+            }
         }
         let response = request
             .send()
@@ -239,7 +245,7 @@ async fn send_following_redirects(
             location.as_deref(),
             redirects,
             max_redirects,
-            true,
+            can_replay,
         )? {
             Step::Deliver => {
                 let head = ResponseHead {
@@ -310,7 +316,9 @@ async fn pump_body(
             r = with_deadline(deadline, next_chunk(&mut response, read_timeout)) => r,
         };
         match next {
-            Ok(Some(chunk)) => body.push(chunk),
+            Ok(Some(chunk)) => {
+                body.push(chunk);
+            }
             Ok(None) => {
                 body.finish(Ok(()));
                 return;

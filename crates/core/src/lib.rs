@@ -12,9 +12,11 @@ mod error;
 mod exchange;
 mod redirect;
 pub mod test_hooks;
+mod upload;
 
-pub use body::{BodyQueue, Read, DEFAULT_HIGH_WATER_MARK};
+pub use body::{BodyQueue, Read, Take, DEFAULT_HIGH_WATER_MARK};
 pub use client::{Client, ClientOptions};
 pub use error::{codes, Error, Kind};
 pub use exchange::{header_pair, latin1_string, Exchange, RequestSpec, ResponseHead};
 pub use redirect::RedirectMode;
+pub use upload::RequestBody;

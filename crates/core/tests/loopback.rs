@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ferrofetch_core::{
-    codes, Client, ClientOptions, Exchange, Kind, Read, RedirectMode, RequestSpec,
+    codes, BodyQueue, Client, ClientOptions, Exchange, Kind, Read, RedirectMode, RequestBody,
+    RequestSpec,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -102,7 +103,7 @@ async fn redirects_are_followed_and_reported() {
     let client = Client::new(ClientOptions::default());
     let mut spec = get(&format!("{url}/a"));
     spec.method = http::Method::POST;
-    spec.body = Some(bytes::Bytes::from_static(b"payload"));
+    spec.body = Some(RequestBody::Bytes(bytes::Bytes::from_static(b"payload")));
     let ex = start(&client, spec);
     let head = ex.head().await.unwrap();
     assert_eq!(head.status, 200);
@@ -264,4 +265,134 @@ async fn a_closed_client_refuses_new_requests() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), codes::CLIENT_CLOSED);
+}
+
+/// Reads a chunked request body to its end; returns the bytes and whether
+/// the terminating zero-length chunk arrived.
+async fn read_chunked(socket: &mut TcpStream) -> (Vec<u8>, bool) {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if raw.ends_with(b"0\r\n\r\n") {
+            return (raw, true);
+        }
+        match tokio::time::timeout(Duration::from_secs(5), socket.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => raw.extend_from_slice(&buf[..n]),
+            _ => return (raw, false),
+        }
+    }
+}
+
+fn upload_spec(url: &str, queue: &Arc<BodyQueue>) -> RequestSpec {
+    let mut spec = get(url);
+    spec.method = http::Method::POST;
+    spec.body = Some(RequestBody::Stream(queue.clone()));
+    spec
+}
+
+#[tokio::test]
+async fn a_streamed_body_is_sent_chunked_as_it_is_pushed() {
+    let (first_tx, first_rx) = tokio::sync::oneshot::channel::<Vec<u8>>();
+    let first_tx = Arc::new(std::sync::Mutex::new(Some(first_tx)));
+    let url = serve(move |mut s| {
+        let first_tx = first_tx.clone();
+        async move {
+            let head = read_head(&mut s).await;
+            assert!(head
+                .to_ascii_lowercase()
+                .contains("transfer-encoding: chunked"));
+            let mut buf = [0u8; 64];
+            let n = s.read(&mut buf).await.unwrap();
+            if let Some(tx) = first_tx.lock().unwrap().take() {
+                let _ = tx.send(buf[..n].to_vec());
+            }
+            let (rest, complete) = read_chunked(&mut s).await;
+            assert!(complete);
+            assert!(String::from_utf8_lossy(&rest).contains("second"));
+            s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                .await
+                .unwrap();
+        }
+    })
+    .await;
+    let client = Client::new(ClientOptions::default());
+    let queue = Arc::new(BodyQueue::new(1024));
+    let ex = start(&client, upload_spec(&url, &queue));
+    assert!(queue.push(bytes::Bytes::from_static(b"first")));
+    // The server sees the first chunk while the body is still open.
+    let first = tokio::time::timeout(Duration::from_secs(5), first_rx)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("first"));
+    assert!(queue.push(bytes::Bytes::from_static(b"second")));
+    queue.finish(Ok(()));
+    assert_eq!(ex.head().await.unwrap().status, 200);
+}
+
+#[tokio::test]
+async fn a_failed_producer_never_ends_the_body_cleanly() {
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<bool>();
+    let done_tx = Arc::new(std::sync::Mutex::new(Some(done_tx)));
+    let url = serve(move |mut s| {
+        let done_tx = done_tx.clone();
+        async move {
+            read_head(&mut s).await;
+            let (_, complete) = read_chunked(&mut s).await;
+            if let Some(tx) = done_tx.lock().unwrap().take() {
+                let _ = tx.send(complete);
+            }
+        }
+    })
+    .await;
+    let client = Client::new(ClientOptions::default());
+    let queue = Arc::new(BodyQueue::new(1024));
+    let ex = start(&client, upload_spec(&url, &queue));
+    queue.push(bytes::Bytes::from_static(b"partial"));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    queue.finish(Err(ferrofetch_core::Error::upload_failed("source broke")));
+    let err = ex.head().await.unwrap_err();
+    assert_eq!(err.code(), codes::UPLOAD_FAILED);
+    let complete = tokio::time::timeout(Duration::from_secs(5), done_rx)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!complete, "the server saw a terminating chunk");
+}
+
+#[tokio::test]
+async fn an_early_answer_releases_the_producer() {
+    let url = serve(|mut s| async move {
+        read_head(&mut s).await;
+        let _ = s
+            .write_all(b"HTTP/1.1 413 Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+            .await;
+        // Close without reading the body.
+    })
+    .await;
+    let client = Client::new(ClientOptions::default());
+    let queue = Arc::new(BodyQueue::new(64 * 1024));
+    let ex = start(&client, upload_spec(&url, &queue));
+    let producer = tokio::spawn({
+        let queue = queue.clone();
+        async move {
+            // Bounded: stops when the queue refuses data.
+            for _ in 0..100_000 {
+                if !queue.push(bytes::Bytes::from(vec![0u8; 16 * 1024])) {
+                    return true;
+                }
+                if !queue.wait_for_space().await {
+                    return true;
+                }
+            }
+            false
+        }
+    });
+    let outcome = ex.head().await;
+    assert!(matches!(&outcome, Ok(h) if h.status == 413) || outcome.is_err());
+    let stopped = tokio::time::timeout(Duration::from_secs(5), producer)
+        .await
+        .expect("the producer was released")
+        .unwrap();
+    assert!(stopped);
 }
