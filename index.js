@@ -3,6 +3,6 @@
 const { Headers } = require('./lib/headers')
 const { Request } = require('./lib/request')
 const { Response } = require('./lib/response')
-const { Client, fetch } = require('./lib/client')
+const { Client, fetch, upload } = require('./lib/client')
 
-module.exports = { fetch, Headers, Request, Response, Client }
+module.exports = { fetch, upload, Headers, Request, Response, Client }

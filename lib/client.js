@@ -4,6 +4,7 @@
 
 const { binding } = require('./native')
 const { fetchWith } = require('./fetch')
+const { uploadWith } = require('./upload')
 
 const kNative = Symbol('ferrofetch.client.native')
 const kDefaults = Symbol('ferrofetch.client.defaults')
@@ -73,6 +74,14 @@ class Client {
     return fetchWith(this[kClientFor], input, init)
   }
 
+  /**
+   * A request whose body is written while it is sent: returns
+   * `{ writable, response }`.
+   */
+  upload (input, init = undefined) {
+    return uploadWith(this[kClientFor], input, init ?? {})
+  }
+
   /** Closes idle connections; later requests fail with ERR_FF_CLIENT_CLOSED. */
   close () {
     this[kNative].close()
@@ -100,4 +109,9 @@ function fetch (input, init = undefined) {
   return getDefaultClient().fetch(input, init)
 }
 
-module.exports = { Client, fetch, getDefaultClient }
+/** Top-level upload() through the default client (or `init.client`). */
+function upload (input, init = undefined) {
+  return getDefaultClient().upload(input, init)
+}
+
+module.exports = { Client, fetch, upload, getDefaultClient }

@@ -1,12 +1,13 @@
 'use strict'
 // fetch(): Fetch §6.6 "fetch(input, init)" over the native core. The core
 // does the network, redirects and time limits; this layer validates, wires
-// the abort signal, and builds the Response.
+// the abort signal, feeds streamed request bodies, and builds the Response.
 
 const { requestParts, headerListOf } = require('./request')
-const { Response, fromNative: responseFromNative, bodyOf, NULL_BODY_STATUSES } = require('./response')
-const { consumeBytes, isUnusable } = require('./body')
+const { fromNative: responseFromNative, bodyOf, NULL_BODY_STATUSES } = require('./response')
+const { consumeBytes, isUnusable, streamOf } = require('./body')
 const { fromNative: errorFromNative, abortReason } = require('./errors')
+const { pumpToNative } = require('./upload-pump')
 
 /**
  * fetch(input, init) through a client.
@@ -25,29 +26,26 @@ function fetchWith (clientFor, input, init) {
   return send(native, defaults, parts)
 }
 
-async function send (nativeClient, defaults, parts) {
-  const signal = parts.signal
-  // §6.6 step 4: an already aborted signal rejects at once.
-  if (signal !== null && signal.aborted) throw abortReason(signal)
-  const url = parts.url
+function checkScheme (url) {
   if (!url.startsWith('http:') && !url.startsWith('https:')) {
     const cause = new Error(`unknown scheme in ${url}`)
     cause.code = 'ERR_FF_UNSUPPORTED_SCHEME'
     throw new TypeError('fetch failed', { cause })
   }
-  let bodyBytes = null
-  if (parts.body !== null) {
-    if (isUnusable(parts.body)) throw new TypeError('Request body has already been used')
-    bodyBytes = await consumeBytes(parts.body)
-    if (signal !== null && signal.aborted) throw abortReason(signal)
-  }
-  let native
+}
+
+/**
+ * Starts the native request. `streamed` makes its body a queue that JS
+ * feeds with push(); otherwise `bytes` (or null) is the whole body.
+ */
+function startNative (nativeClient, defaults, parts, bytes, streamed) {
   try {
-    native = nativeClient.start(
+    return nativeClient.start(
       parts.method,
-      url,
+      parts.url,
       headerListOf(parts),
-      bodyBytes,
+      bytes,
+      streamed,
       parts.redirect,
       parts.timeout ?? defaults.timeout,
       parts.connectTimeout ?? defaults.connectTimeout,
@@ -58,49 +56,111 @@ async function send (nativeClient, defaults, parts) {
     // caller's argument that is wrong.
     throw new TypeError(err.message)
   }
-  return new Promise((resolve, reject) => {
-    let response = null
-    let onAbort = null
-    if (signal !== null) {
-      onAbort = () => {
-        const reason = abortReason(signal)
-        if (response === null) {
-          native.abort()
-          reject(reason)
-        } else {
-          // §6.6 "abort the fetch() call": error the response's body.
-          const body = bodyOf(response)
-          if (body !== null) body.fail(reason)
-        }
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-    }
-    const unlisten = () => {
-      if (onAbort !== null) signal.removeEventListener('abort', onAbort)
-    }
-    native.head().then((head) => {
-      if (head.error) {
-        unlisten()
-        if (head.error.kind === 'aborted' && signal !== null && signal.aborted) {
-          reject(abortReason(signal))
-        } else {
-          reject(errorFromNative(head.error, 'head'))
-        }
-        return
-      }
-      // Fetch §4.1 "main fetch" step 22: HEAD requests and null body
-      // statuses have a null body.
-      const nullBody = parts.method === 'HEAD' || NULL_BODY_STATUSES.has(head.status)
-      response = responseFromNative(head, nullBody ? null : native, url)
-      const body = bodyOf(response)
-      if (body === null) unlisten()
-      else body.onSettled = unlisten
-      resolve(response)
-    }, (err) => {
-      unlisten()
-      reject(err)
-    })
-  })
 }
 
-module.exports = { fetchWith, Response }
+async function send (nativeClient, defaults, parts) {
+  const signal = parts.signal
+  // §6.6 step 4: an already aborted signal rejects at once.
+  if (signal !== null && signal.aborted) throw abortReason(signal)
+  checkScheme(parts.url)
+  const body = parts.body
+  if (body !== null && isUnusable(body)) throw new TypeError('Request body has already been used')
+  // A body whose bytes are known is sent whole (with Content-Length, and
+  // replayable on 307/308); a stream is sent as it is produced.
+  const streamed = body !== null && body.source === null
+  let bytes = null
+  if (body !== null && !streamed) {
+    bytes = await consumeBytes(body)
+    if (signal !== null && signal.aborted) throw abortReason(signal)
+  }
+  const native = startNative(nativeClient, defaults, parts, bytes, streamed)
+  const exchange = new PendingExchange(native, parts, signal)
+  if (streamed) {
+    body.used = true
+    pumpToNative(native, streamOf(body), (err) => exchange.failUpload(err))
+  }
+  return exchange.response
+}
+
+/**
+ * The JS side of a request in flight: resolves `response` from the native
+ * head, and routes aborts and upload failures to whatever is pending.
+ */
+class PendingExchange {
+  constructor (native, parts, signal) {
+    this.native = native
+    this.signal = signal
+    this.responseObject = null
+    this.uploadError = null
+    this.settled = false
+    this.onAbort = null
+    this.response = new Promise((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    if (signal !== null) {
+      this.onAbort = () => this.abort(abortReason(signal))
+      signal.addEventListener('abort', this.onAbort, { once: true })
+    }
+    native.head().then((head) => this.onHead(head, parts), (err) => this.fail(err))
+  }
+
+  unlisten () {
+    if (this.onAbort !== null) {
+      this.signal.removeEventListener('abort', this.onAbort)
+      this.onAbort = null
+    }
+  }
+
+  fail (err) {
+    this.unlisten()
+    if (!this.settled) {
+      this.settled = true
+      this.reject(err)
+    }
+  }
+
+  /** §6.6 "abort the fetch() call": the promise, or else the body, fails. */
+  abort (reason) {
+    if (this.responseObject === null) {
+      this.native.abort()
+      this.fail(reason)
+    } else {
+      const body = bodyOf(this.responseObject)
+      if (body !== null) body.fail(reason)
+      this.native.abort()
+    }
+  }
+
+  /** The request body's producer failed: the request fails with its error. */
+  failUpload (err) {
+    this.uploadError = err
+    if (this.responseObject === null) {
+      this.native.abort()
+      this.fail(err)
+    }
+  }
+
+  onHead (head, parts) {
+    if (head.error) {
+      if (this.uploadError !== null) return this.fail(this.uploadError)
+      if (head.error.kind === 'aborted' && this.signal !== null && this.signal.aborted) {
+        return this.fail(abortReason(this.signal))
+      }
+      return this.fail(errorFromNative(head.error, 'head'))
+    }
+    if (this.settled) return
+    // Fetch §4.1 "main fetch" step 22: HEAD requests and null body statuses
+    // have a null body.
+    const nullBody = parts.method === 'HEAD' || NULL_BODY_STATUSES.has(head.status)
+    const response = responseFromNative(head, nullBody ? null : this.native, parts.url)
+    this.responseObject = response
+    this.settled = true
+    const body = bodyOf(response)
+    if (body === null) this.unlisten()
+    else body.onSettled = () => this.unlisten()
+    this.resolve(response)
+  }
+}
+
+module.exports = { fetchWith, send, startNative, checkScheme, PendingExchange }

@@ -1,0 +1,66 @@
+'use strict'
+// Feeding a streamed request body into the native queue: synchronous
+// pushes, awaiting only when the queue is full (DESIGN §3).
+
+const encoder = new TextEncoder()
+
+/** push() results (see src/exchange.rs). */
+const ROOM_LEFT = 1
+const NOW_FULL = 0
+const REFUSED = -1
+
+/**
+ * A chunk as bytes: Uint8Array as is, strings UTF-8 encoded (an extension,
+ * as undici has it for async iterables), any other view by its bytes.
+ */
+function toBytes (chunk) {
+  if (chunk instanceof Uint8Array) return chunk
+  if (typeof chunk === 'string') return encoder.encode(chunk)
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk)
+  throw new TypeError(`request body chunks must be Uint8Array or string, got ${chunk === null ? 'null' : typeof chunk}`)
+}
+
+/**
+ * Pushes one chunk; resolves true while the body still takes data, false
+ * once it does not (the request ended or the server stopped reading).
+ * Returns a boolean synchronously when no wait is needed.
+ */
+function pushChunk (native, bytes) {
+  const result = native.push(bytes)
+  if (result === ROOM_LEFT) return true
+  if (result === NOW_FULL) return native.writable()
+  if (result === REFUSED) return false
+  throw new Error(`unexpected push result ${result}`)
+}
+
+/**
+ * Reads `stream` to its end into the native body. A source error (or a
+ * chunk of the wrong type) fails the upload so that the server never sees
+ * a cleanly ended body, and is reported to `onError`.
+ */
+async function pumpToNative (native, stream, onError) {
+  const reader = stream.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) {
+        native.endUpload()
+        return
+      }
+      let open = pushChunk(native, toBytes(value))
+      if (open !== true) open = await open
+      if (!open) {
+        // Nobody reads the body any more: tell the producer to stop.
+        reader.cancel().catch(() => {})
+        return
+      }
+    }
+  } catch (err) {
+    native.failUpload(String(err?.message ?? err))
+    reader.cancel(err).catch(() => {})
+    onError(err)
+  }
+}
+
+module.exports = { pumpToNative, pushChunk, toBytes }

@@ -1,0 +1,54 @@
+'use strict'
+// upload(input, init) → { writable, response }: a WritableStream whose
+// writes go straight into the native request-body queue, and the response.
+
+const { requestParts } = require('./request')
+const { startNative, checkScheme, PendingExchange } = require('./fetch')
+const { pushChunk, toBytes } = require('./upload-pump')
+const { abortReason } = require('./errors')
+
+function closedError () {
+  return new TypeError('the request body is closed: the request ended or the server stopped reading it')
+}
+
+/**
+ * Starts a request whose body is written through `writable`.
+ * @param {(parts: object) => {native: object, defaults: object}} clientFor
+ */
+function uploadWith (clientFor, input, init = {}) {
+  if (init === null || typeof init !== 'object') throw new TypeError("upload: 'init' must be an object")
+  if (init.body !== undefined && init.body !== null) {
+    throw new TypeError("upload: 'body' cannot be given; write it into the returned writable")
+  }
+  // POST unless told otherwise: an upload has a body, and GET cannot.
+  const parts = requestParts(input, { ...init, method: init.method ?? 'POST', body: undefined })
+  if (parts.method === 'GET' || parts.method === 'HEAD') {
+    throw new TypeError(`upload: a ${parts.method} request cannot have a body`)
+  }
+  checkScheme(parts.url)
+  const signal = parts.signal
+  if (signal !== null && signal.aborted) throw abortReason(signal)
+  const { native, defaults } = clientFor(parts)
+  const nativeExchange = startNative(native, defaults, parts, null, true)
+  const exchange = new PendingExchange(nativeExchange, parts, signal)
+  const writable = new WritableStream({
+    write (chunk) {
+      const open = pushChunk(nativeExchange, toBytes(chunk))
+      if (open === true) return
+      if (open === false) throw closedError()
+      return open.then((stillOpen) => {
+        if (!stillOpen) throw closedError()
+      })
+    },
+    close () {
+      nativeExchange.endUpload()
+    },
+    abort (reason) {
+      nativeExchange.failUpload(String(reason?.message ?? reason))
+      exchange.failUpload(reason)
+    }
+  }, new CountQueuingStrategy({ highWaterMark: 1 }))
+  return { writable, response: exchange.response }
+}
+
+module.exports = { uploadWith }
