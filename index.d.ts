@@ -3,7 +3,7 @@
 
 /// <reference types="node" />
 
-/** What a request or response body can be made from. */
+/** What a response body can be made from. */
 export type BodyInit =
   | string
   | ArrayBuffer
@@ -12,6 +12,16 @@ export type BodyInit =
   | URLSearchParams
   | FormData
   | ReadableStream<Uint8Array>
+
+/**
+ * What a request body can be made from: a BodyInit, or (extensions, as in
+ * undici) a Node Readable or any async iterable of bytes or strings. Streams
+ * and iterables are sent as they are produced and need `duplex: 'half'`.
+ */
+export type RequestBodyInit =
+  | BodyInit
+  | NodeJS.ReadableStream
+  | AsyncIterable<Uint8Array | string>
 
 export type HeadersInit =
   | Headers
@@ -44,6 +54,7 @@ export type FetchErrorCode =
   | 'ERR_FF_CONNECT_TIMEOUT'
   | 'ERR_FF_READ_TIMEOUT'
   | 'ERR_FF_CLIENT_CLOSED'
+  | 'ERR_FF_UPLOAD_FAILED'
   | 'ERR_FF_NETWORK'
   | 'ERR_FF_INTERNAL'
 
@@ -61,7 +72,7 @@ export interface TimeoutOptions {
 export interface FetchInit extends TimeoutOptions {
   method?: string
   headers?: HeadersInit
-  body?: BodyInit | null
+  body?: RequestBodyInit | null
   redirect?: RequestRedirect
   signal?: AbortSignal | null
   /** Required (as 'half') when `body` is a ReadableStream. */
@@ -186,6 +197,8 @@ export declare class Client {
   constructor (options?: ClientOptions)
   /** fetch() through this client. */
   fetch (input: RequestInfo, init?: FetchInit): Promise<Response>
+  /** upload() through this client. */
+  upload (input: RequestInfo, init?: UploadInit): Upload
   /** Closes the pool; later requests reject with `ERR_FF_CLIENT_CLOSED`. */
   close (): void
   readonly closed: boolean
@@ -199,8 +212,32 @@ export declare class Client {
  */
 export declare function fetch (input: RequestInfo, init?: FetchInit): Promise<Response>
 
+/** upload()'s init: a FetchInit without a body (it is written instead). */
+export type UploadInit = Omit<FetchInit, 'body' | 'duplex'>
+
+/** A request whose body is written while it is sent. */
+export interface Upload {
+  /**
+   * Writes go straight into the request body; `writer.ready` and
+   * `desiredSize` follow the network's backpressure. `close()` ends the
+   * body; `abort(reason)` fails the request with `reason` and the server
+   * never sees a complete body.
+   */
+  writable: WritableStream<Uint8Array | string>
+  /** Resolves when the server answers (also if it answers early). */
+  response: Promise<Response>
+}
+
+/**
+ * Starts a request (POST unless `init.method` says otherwise) whose body is
+ * written into `writable` as it is sent (chunked on HTTP/1.1). Throws a
+ * TypeError for invalid arguments.
+ */
+export declare function upload (input: RequestInfo, init?: UploadInit): Upload
+
 declare const ferrofetch: {
   fetch: typeof fetch
+  upload: typeof upload
   Headers: typeof Headers
   Request: typeof Request
   Response: typeof Response

@@ -16,6 +16,24 @@ export const CLIENTS = ['ferrofetch', 'node-fetch', 'undici-request'];
 /** Concurrency the c64 workload uses; the undici pool is sized to match. */
 export const MAX_CONNECTIONS = 64;
 
+/** A ReadableStream of `total` bytes in `chunk`-sized pieces of one buffer. */
+function byteSource(total, chunk) {
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= total) return controller.close();
+      const n = Math.min(chunk.length, total - sent);
+      sent += n;
+      controller.enqueue(n === chunk.length ? chunk : chunk.subarray(0, n));
+    },
+  });
+}
+
+async function uploadedBytes(res) {
+  if (res.status !== 200) throw new Error(`upload: HTTP ${res.status}`);
+  return JSON.parse(await res.text()).bytes;
+}
+
 function fetchClient(name, fetch, warning) {
   async function get(url) {
     const res = await fetch(url);
@@ -41,6 +59,11 @@ function fetchClient(name, fetch, warning) {
     async text(url) {
       return (await get(url)).text();
     },
+    /** POSTs `total` bytes from a ReadableStream body (duplex: 'half'). */
+    async uploadStream(url, total, chunk) {
+      const res = await fetch(url, { method: 'POST', body: byteSource(total, chunk), duplex: 'half' });
+      return uploadedBytes(res);
+    },
     async close() {},
   };
 }
@@ -56,7 +79,20 @@ function loadFerrofetch() {
   const verdict = process.env.BENCH_FERROFETCH_STANDIN;
   if (verdict) return standIn(verdict);
   try {
-    return fetchClient('ferrofetch', requireFerrofetch());
+    const client = fetchClient('ferrofetch', requireFerrofetch());
+    const { upload } = require('../index.js');
+    /** POSTs `total` bytes written into upload().writable. */
+    client.uploadWritable = async (url, total, chunk) => {
+      const { writable, response } = upload(url);
+      const writer = writable.getWriter();
+      for (let sent = 0; sent < total; sent += chunk.length) {
+        await writer.ready;
+        writer.write(sent + chunk.length <= total ? chunk : chunk.subarray(0, total - sent));
+      }
+      await writer.close();
+      return uploadedBytes(await response);
+    };
+    return client;
   } catch (err) {
     if (verdict === '') throw err;
     return standIn(firstLine(err));
@@ -106,6 +142,16 @@ async function loadUndiciRequest() {
     },
     async text(url) {
       return (await get(url)).text();
+    },
+    async uploadStream(url, total, chunk) {
+      async function* body() {
+        for (let sent = 0; sent < total; sent += chunk.length) {
+          yield sent + chunk.length <= total ? chunk : chunk.subarray(0, total - sent);
+        }
+      }
+      const res = await request(url, { method: 'POST', body: body(), dispatcher });
+      if (res.statusCode !== 200) throw new Error(`upload: HTTP ${res.statusCode}`);
+      return JSON.parse(await res.body.text()).bytes;
     },
     async close() {
       await dispatcher.close();

@@ -12,6 +12,7 @@ const ratio = (a, b) => (a !== undefined && b ? a / b : undefined);
 /** One row per (workload, client) in the order the workload table lists them. */
 export function summarize(runs, workloadTable) {
   const rows = [];
+  const clientsOf = new Map();
   for (const [workload, spec] of Object.entries(workloadTable)) {
     const byClient = new Map();
     for (const client of spec.clients) {
@@ -33,8 +34,12 @@ export function summarize(runs, workloadTable) {
         warning: mine.find((r) => r.warning)?.warning,
       });
     }
-    const base = byClient.get('node-fetch');
-    const undici = byClient.get('undici-request');
+    clientsOf.set(workload, byClient);
+    // A workload only ferrofetch can run (e.g. upload().writable) is
+    // compared with the peers' rows of the workload it names.
+    const peers = spec.comparedWith ? clientsOf.get(spec.comparedWith) ?? new Map() : byClient;
+    const base = peers.get('node-fetch');
+    const undici = peers.get('undici-request');
     for (const row of byClient.values()) {
       row.vsNodeFetch = ratio(row.median, base?.median);
       row.vsUndici = ratio(row.median, undici?.median);

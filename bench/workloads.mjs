@@ -2,6 +2,7 @@
 //   unit     what `value` measures; higher is better for every unit here
 //   clients  client names (see clients.mjs) to run, in table order
 //   run(client, baseUrl, quick) -> { value, ...details }
+//   comparedWith  (optional) another workload whose peer rows the ratios use
 // A new workload (upload, SSE, EventSource, idle streams, HTTP/2) is one more
 // entry; workload-specific clients go in clients.mjs and its own `clients` list.
 
@@ -35,6 +36,24 @@ function checkSmall(body) {
 function rate(count, startMs) {
   const seconds = (performance.now() - startMs) / 1000;
   return { value: count / seconds, seconds, requests: count };
+}
+
+const UPLOAD_CHUNK = new Uint8Array(64 * 1024).fill(0x75);
+
+/** A 1 GiB (quick: 64 MiB) upload in 64 KiB chunks through `method`. */
+function uploadWorkload(method, clients) {
+  return {
+    unit: 'MB/s',
+    clients,
+    async run(client, baseUrl, quick) {
+      const size = quick ? 64 * 2 ** 20 : 2 ** 30;
+      const start = performance.now();
+      const received = await client[method](`${baseUrl}/upload`, size, UPLOAD_CHUNK);
+      const seconds = (performance.now() - start) / 1000;
+      if (received !== size) throw new Error(`server received ${received} bytes, expected ${size}`);
+      return { value: size / MB / seconds, seconds, bytes: size };
+    },
+  };
 }
 
 export const workloads = {
@@ -78,4 +97,10 @@ export const workloads = {
       return rate(count, start);
     },
   },
+
+  'upload-1g-stream': uploadWorkload('uploadStream', CLIENTS),
+
+  // upload().writable is ferrofetch's own API; its ratio is read against
+  // the peers' rows of upload-1g-stream.
+  'upload-1g-writable': { ...uploadWorkload('uploadWritable', ['ferrofetch']), comparedWith: 'upload-1g-stream' },
 };
