@@ -1,0 +1,94 @@
+//! Property tests: chunking never changes the output, and the output
+//! matches a naive whole-input model of the spec.
+
+mod support;
+
+use ferrofetch_sse::Parser;
+use proptest::prelude::*;
+use support::reference::reference;
+use support::{run, split_at_offsets};
+
+/// SSE-ish building blocks, so random inputs hit the interesting cases
+/// (terminators next to each other, BOM bytes, split characters) often.
+fn fragment() -> impl Strategy<Value = Vec<u8>> {
+    let fixed: Vec<&'static [u8]> = vec![
+        b"data",
+        b"event",
+        b"id",
+        b"retry",
+        b"foo",
+        b":",
+        b" ",
+        b"  ",
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b"\n\n",
+        b"x",
+        b"hello",
+        b"42",
+        b"\0",
+        "é".as_bytes(),
+        "€".as_bytes(),
+        "😀".as_bytes(),
+        b"\xEF\xBB\xBF",
+        b"\xEF",
+        b"\xBB",
+        b"\xBF",
+        b"\xE2\x82",
+        b"\xF0\x9F",
+        b"\xFF",
+        b"\xC0",
+    ];
+    prop_oneof![
+        8 => proptest::sample::select(fixed).prop_map(<[u8]>::to_vec),
+        1 => any::<u8>().prop_map(|b| vec![b]),
+        1 => proptest::collection::vec(any::<u8>(), 0..8),
+    ]
+}
+
+fn stream() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(fragment(), 0..60).prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn any_split_gives_the_same_items_as_whole(
+        input in stream(),
+        offsets in proptest::collection::vec(any::<usize>(), 0..12),
+        consume_at_end in any::<bool>(),
+    ) {
+        let chunks = split_at_offsets(&input, &offsets);
+        let whole = run(Parser::new(), &[&input], consume_at_end);
+        let split = run(Parser::new(), &chunks, consume_at_end);
+        prop_assert_eq!(split, whole);
+    }
+
+    #[test]
+    fn any_split_gives_the_same_error_and_items_under_a_small_limit(
+        input in stream(),
+        offsets in proptest::collection::vec(any::<usize>(), 0..12),
+        max in 0usize..24,
+    ) {
+        let chunks = split_at_offsets(&input, &offsets);
+        let whole = run(Parser::with_max_size(max), &[&input], false);
+        let split = run(Parser::with_max_size(max), &chunks, false);
+        prop_assert_eq!(split, whole);
+    }
+
+    #[test]
+    fn output_matches_the_reference_model(input in stream()) {
+        let outcome = run(Parser::new(), &[&input], false);
+        prop_assert_eq!(outcome.error, None);
+        prop_assert_eq!(outcome.items, reference(&input));
+    }
+
+    #[test]
+    fn one_byte_chunks_match_the_reference_model(input in stream()) {
+        let chunks: Vec<&[u8]> = input.chunks(1).collect();
+        let outcome = run(Parser::new(), &chunks, false);
+        prop_assert_eq!(outcome.items, reference(&input));
+    }
+}
