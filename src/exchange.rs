@@ -29,9 +29,9 @@ impl NativeExchange {
     }
 
     fn upload(&self) -> Result<&BodyQueue> {
-        self.upload
-            .as_deref()
-            .ok_or_else(|| napi::Error::new(Status::InvalidArg, "this request has no streamed body"))
+        self.upload.as_deref().ok_or_else(|| {
+            napi::Error::new(Status::InvalidArg, "this request has no streamed body")
+        })
     }
 }
 
