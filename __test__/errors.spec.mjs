@@ -29,10 +29,10 @@ test('an unresolvable host is ENOTFOUND', async (t) => {
 })
 
 test('a connection reset mid-body errors the body with ECONNRESET', async (t) => {
-  const { url } = await tcpServer(t, (socket) => {
+  const { url } = await tcpServer(t, (socket) => socket.once('data', () => {
     socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial')
     setTimeout(() => socket.resetAndDestroy(), 50)
-  })
+  }))
   const res = await fetch(url)
   const err = await settle(res.text())
   t.true(err instanceof TypeError)
@@ -40,9 +40,9 @@ test('a connection reset mid-body errors the body with ECONNRESET', async (t) =>
 })
 
 test('a body shorter than its Content-Length never looks complete', async (t) => {
-  const { url } = await tcpServer(t, (socket) => {
+  const { url } = await tcpServer(t, (socket) => socket.once('data', () => {
     socket.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly this')
-  })
+  }))
   const res = await fetch(url)
   const err = await settle(res.text())
   t.true(err instanceof TypeError)
@@ -50,7 +50,7 @@ test('a body shorter than its Content-Length never looks complete', async (t) =>
 })
 
 test('a garbage status line is a protocol error', async (t) => {
-  const { url } = await tcpServer(t, (socket) => socket.end('SMTP ready\r\n\r\n'))
+  const { url } = await tcpServer(t, (socket) => socket.once('data', () => socket.end('SMTP ready\r\n\r\n')))
   const err = await settle(fetch(url))
   t.true(err instanceof TypeError)
   t.is(err.cause.code, 'ERR_FF_PROTOCOL')

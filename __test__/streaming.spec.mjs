@@ -1,4 +1,5 @@
 import test from 'ava'
+import { once } from 'node:events'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fetch, Response } from '../index.mjs'
@@ -7,6 +8,9 @@ import { httpServer, tcpServer, sleep } from './helpers/servers.mjs'
 test('headers arrive before the body and bytes come out as they arrive', async (t) => {
   const sent = []
   const { url } = await tcpServer(t, async (socket) => {
+    // Answer only once the request is in: a response before the request is
+    // not HTTP, and the client rightly rejects it.
+    await once(socket, 'data')
     socket.write("HTTP/1.1 418 I'm a teapot\r\nx-custom: kettle\r\ncontent-length: 5\r\n\r\n")
     for (const byte of 'hello') {
       await sleep(200)

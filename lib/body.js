@@ -9,6 +9,7 @@
 // friends read the native queue directly.
 
 const { isDisturbed } = require('node:stream')
+const { types, MIMEType } = require('node:util')
 const { fromNative } = require('./errors')
 
 /** Largest chunk handed to a default reader; bigger buffers stay in Rust. */
@@ -23,13 +24,15 @@ const END = -1
 const FAILED = -2
 
 /**
- * The state behind a Request's or Response's body. Exactly one of
- * `native`, `source` or `stream` is where the bytes come from.
+ * The state behind a Request's or Response's body. The bytes come from
+ * `stream` when it is set, else from `native` or `source`. A FormData body
+ * has both: `source` is the FormData (Fetch's body "source", which makes it
+ * replayable and exempt from `duplex`), `stream` its multipart bytes.
  */
 class BodyState {
   constructor ({ native = null, source = null, stream = null, length = null }) {
     this.native = native // NativeExchange of a response in flight
-    this.source = source // Uint8Array | Blob, known up front (replayable)
+    this.source = source // Uint8Array | Blob | FormData, known up front (replayable)
     this.stream = stream // ReadableStream, given by the user or made lazily
     this.length = length
     this.used = false // consumed without a stream ever being made
@@ -80,11 +83,20 @@ function bodyUsed (body) {
 /** The body's ReadableStream, made on first access. */
 function streamOf (body) {
   if (body.stream === null) {
-    if (body.native !== null) body.stream = nativeStream(body)
+    // Read (or moved into another Request) without a stream: what undici
+    // shows then, a stream that is disturbed and locked, not the bytes again.
+    if (body.used) body.stream = spentStream()
+    else if (body.native !== null) body.stream = nativeStream(body)
     else if (body.source instanceof Blob) body.stream = body.source.stream()
     else body.stream = bytesStream(body.source ?? EMPTY)
   }
   return body.stream
+}
+
+function spentStream () {
+  const stream = new ReadableStream({ type: 'bytes', start: (c) => c.close() })
+  stream.getReader().read()
+  return stream
 }
 
 function bytesStream (bytes) {
@@ -106,10 +118,16 @@ function bytesStream (bytes) {
 function readNativeChunk (native, max) {
   const available = native.available()
   if (available === 0) return native.readInto(EMPTY)
-  const buf = new Uint8Array(Math.min(available, max))
+  // Not zero-filled: readInto overwrites all of it (the queue holds at
+  // least `available` bytes and only this thread drains it). A short read
+  // would be a bug; the tail is then cleared rather than handed out.
+  // Users get a plain Uint8Array, as from any Web stream.
+  const buf = new Uint8Array(Buffer.allocUnsafeSlow(Math.min(available, max)).buffer)
   const n = native.readInto(buf)
   if (n <= 0) return n
-  return n === buf.length ? buf : buf.subarray(0, n)
+  if (n === buf.length) return buf
+  buf.fill(0, n)
+  return buf.subarray(0, n)
 }
 
 function nativeStream (body) {
@@ -184,7 +202,9 @@ async function drainStream (stream) {
   let total = 0
   for (;;) {
     const { done, value } = await reader.read()
-    if (done) return concat(chunks, total)
+    // Always a fresh copy: the chunks belong to whoever made the stream (and
+    // a tee hands both branches the same ones), the result to the caller.
+    if (done) return chunks.length === 1 ? chunks[0].slice() : concat(chunks, total)
     if (!(value instanceof Uint8Array)) {
       throw new TypeError('body stream chunks must be Uint8Array')
     }
@@ -223,18 +243,26 @@ async function consumeBytes (body) {
 
 /**
  * Fetch §5.2 "extract a body": what a body init becomes, and the
- * Content-Type it implies.
+ * Content-Type it implies. Types are tested in the order of WebIDL's
+ * BodyInit union; anything else becomes a USVString.
+ * @param {boolean} [keepalive] a keepalive request cannot take a stream
  * @returns {{ body: BodyState, type: string|null }}
  */
-function extractBody (object) {
+function extractBody (object, keepalive = false) {
   if (typeof object === 'string') {
     return bytesBody(encoder.encode(object), 'text/plain;charset=UTF-8')
   }
-  if (object instanceof ArrayBuffer || object instanceof SharedArrayBuffer) {
+  // BufferSource excludes shared memory: a SharedArrayBuffer is not one and
+  // falls through to its string form, a view over one is an error (WebIDL,
+  // and what undici does).
+  if (types.isArrayBuffer(object)) {
     return bytesBody(new Uint8Array(object.slice(0)), null)
   }
   if (ArrayBuffer.isView(object)) {
-    // "a copy of the bytes held by object"
+    if (types.isSharedArrayBuffer(object.buffer)) {
+      throw new TypeError('A view on a SharedArrayBuffer cannot be a body')
+    }
+    // "a copy of the bytes held by object": only the view's own bytes.
     const view = new Uint8Array(object.buffer, object.byteOffset, object.byteLength)
     return bytesBody(view.slice(), null)
   }
@@ -247,12 +275,19 @@ function extractBody (object) {
   }
   if (object instanceof FormData) return formDataBody(object)
   if (object instanceof ReadableStream) {
+    if (keepalive) throw new TypeError('A keepalive request cannot have a stream body')
     if (object.locked || isDisturbed(object)) {
       throw new TypeError('Response body object should not be disturbed or locked')
     }
     return { body: new BodyState({ stream: object }), type: null }
   }
   if (typeof object === 'symbol') throw new TypeError('body cannot be a Symbol')
+  // Node's fetch also takes an async iterable (a Node Readable, a generator)
+  // as a stream body; so do we (DESIGN §1).
+  if (object !== null && typeof object === 'object' && typeof object[Symbol.asyncIterator] === 'function') {
+    if (keepalive) throw new TypeError('A keepalive request cannot have a stream body')
+    return { body: new BodyState({ stream: iterableStream(object) }), type: null }
+  }
   // WebIDL: anything else converts to a USVString.
   return bytesBody(encoder.encode(String(object)), 'text/plain;charset=UTF-8')
 }
@@ -266,9 +301,38 @@ function formDataBody (formData) {
   // it streams file contents, and so does the body we take from it.
   const carrier = new globalThis.Request('http://localhost/', { method: 'POST', body: formData })
   return {
-    body: new BodyState({ stream: carrier.body }),
+    body: new BodyState({ source: formData, stream: carrier.body }),
     type: carrier.headers.get('content-type')
   }
+}
+
+/**
+ * A ReadableStream over an async iterable of strings and byte chunks. Not a
+ * byte stream: an empty item is then an empty chunk, not a reason to loop.
+ */
+function iterableStream (iterable) {
+  let iterator = null
+  return new ReadableStream({
+    start () {
+      iterator = iterable[Symbol.asyncIterator]()
+    },
+    async pull (controller) {
+      const { done, value } = await iterator.next()
+      if (done) return controller.close()
+      if (typeof value === 'string') controller.enqueue(encoder.encode(value))
+      else if (value instanceof Uint8Array) controller.enqueue(value)
+      else if (types.isArrayBuffer(value)) controller.enqueue(new Uint8Array(value))
+      else if (ArrayBuffer.isView(value)) controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
+      else {
+        // The stream errors; let the producer clean up as on cancel.
+        await iterator.return?.()
+        throw new TypeError('an async iterable body must yield strings or bytes')
+      }
+    },
+    async cancel (reason) {
+      if (typeof iterator?.return === 'function') await iterator.return(reason)
+    }
+  }, { highWaterMark: 0 })
 }
 
 /**
@@ -282,11 +346,71 @@ function cloneBody (body) {
   }
   const [a, b] = streamOf(body).tee()
   body.stream = a
-  return new BodyState({ stream: b, length: body.length })
+  return new BodyState({ source: body.source, stream: b, length: body.length })
+}
+
+// --- MIME types, for blob() and formData() -----------------------------------
+// Node's util.MIMEType implements MIME Sniffing §4.4 "parse" and §4.5
+// "serialize"; Fetch's header-level steps are here.
+
+/**
+ * Fetch §2.2 "get, decode, and split" a combined header value: split at
+ * commas outside double quotes, trim tabs and spaces.
+ */
+function splitHeaderValue (value) {
+  const values = []
+  let start = 0
+  let quoted = false
+  // One pass over the characters: bounded by value.length.
+  for (let i = 0; i <= value.length; i++) {
+    const c = value[i]
+    if (i === value.length || (!quoted && c === ',')) {
+      values.push(value.slice(start, i).replace(/^[\t ]+|[\t ]+$/g, ''))
+      start = i + 1
+    } else if (quoted) {
+      // A backslash escapes the next character, unless it is the last.
+      if (c === '\\' && i + 1 < value.length) i++
+      else if (c === '"') quoted = false
+    } else if (c === '"') {
+      quoted = true
+    }
+  }
+  return values
+}
+
+function parseMimeType (value) {
+  try {
+    return new MIMEType(value)
+  } catch {
+    return null
+  }
+}
+
+/** Fetch §3.1 "extract a MIME type" from a Headers' Content-Type, or null. */
+function extractMimeType (headers) {
+  const combined = headers.get('content-type')
+  if (combined === null) return null
+  let charset = null
+  let essence = null
+  let mime = null
+  for (const value of splitHeaderValue(combined)) {
+    const parsed = parseMimeType(value)
+    // 6.2 "If mimeType is failure or its essence is */*, continue."
+    if (parsed === null || parsed.essence === '*/*') continue
+    mime = parsed
+    if (mime.essence !== essence) {
+      charset = mime.params.get('charset')
+      essence = mime.essence
+    } else if (!mime.params.has('charset') && charset !== null) {
+      mime.params.set('charset', charset)
+    }
+  }
+  return mime
 }
 
 /** Installs text/json/arrayBuffer/bytes/blob/formData on a class. */
 function mixinBody (Class, stateOf) {
+  const text = async (self) => decoder.decode(await consumeBytes(stateOf(self).body))
   const methods = {
     async arrayBuffer () {
       const bytes = await consumeBytes(stateOf(this).body)
@@ -298,24 +422,29 @@ function mixinBody (Class, stateOf) {
       return consumeBytes(stateOf(this).body)
     },
     async text () {
-      return decoder.decode(await consumeBytes(stateOf(this).body))
+      // "UTF-8 decode": a leading BOM is dropped, bad bytes become U+FFFD.
+      return text(this)
     },
     async json () {
-      return JSON.parse(await this.text())
+      // "parse JSON from bytes": a malformed body rejects with SyntaxError.
+      return JSON.parse(await text(this))
     },
     async blob () {
       const state = stateOf(this)
       const bytes = await consumeBytes(state.body)
-      return new Blob([bytes], { type: state.headers.get('content-type') ?? '' })
+      // The type is the header's MIME type, parsed and re-serialized
+      // (lower-case, canonical quoting), or '' when there is none.
+      const mime = extractMimeType(state.headers)
+      return new Blob([bytes], { type: mime === null ? '' : mime.toString() })
     },
     async formData () {
       // Parsing multipart and urlencoded bodies is delegated to Node's own
       // Response, which implements Fetch's "package data" for FormData.
       const state = stateOf(this)
       const bytes = await consumeBytes(state.body)
-      const contentType = state.headers.get('content-type')
-      const carrier = new globalThis.Response(bytes, contentType === null ? {} : { headers: { 'content-type': contentType } })
-      return carrier.formData()
+      const mime = extractMimeType(state.headers)
+      const init = mime === null ? {} : { headers: { 'content-type': mime.toString() } }
+      return new globalThis.Response(bytes, init).formData()
     }
   }
   for (const [name, fn] of Object.entries(methods)) {

@@ -13,7 +13,21 @@ const kBrand = Symbol.for('ferrofetch.request')
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'])
-const REDIRECT_MODES = new Set(['follow', 'error', 'manual'])
+// WebIDL enums of RequestInit: any other value is a TypeError.
+const ENUMS = {
+  redirect: new Set(['follow', 'error', 'manual']),
+  mode: new Set(['navigate', 'same-origin', 'no-cors', 'cors']),
+  credentials: new Set(['omit', 'same-origin', 'include']),
+  cache: new Set(['default', 'no-store', 'reload', 'no-cache', 'force-cache', 'only-if-cached']),
+  referrerPolicy: new Set(['', 'no-referrer', 'no-referrer-when-downgrade', 'same-origin', 'origin',
+    'strict-origin', 'origin-when-cross-origin', 'strict-origin-when-cross-origin', 'unsafe-url']),
+  duplex: new Set(['half'])
+}
+// The members of the standard RequestInit: "init is not empty" when one of
+// them is present. Our own options (timeout, client …) do not count.
+const INIT_MEMBERS = ['method', 'headers', 'body', 'referrer', 'referrerPolicy', 'mode', 'credentials',
+  'cache', 'redirect', 'integrity', 'keepalive', 'signal', 'duplex', 'priority', 'window']
+const CORS_SAFELISTED_METHODS = new Set(['GET', 'HEAD', 'POST'])
 
 function stateOf (request) {
   const state = request?.[kState]
@@ -31,7 +45,17 @@ function normalizeMethod (value) {
   if (!TOKEN.test(method)) throw new TypeError(`'${method}' is not a valid HTTP method.`)
   const upper = method.toUpperCase()
   if (FORBIDDEN_METHODS.has(upper)) throw new TypeError(`'${method}' HTTP method is unsupported.`)
+  // Only these six are upper-cased: 'patch' stays 'patch'.
   return NORMALIZED_METHODS.has(upper) ? upper : method
+}
+
+/** A WebIDL enum member of init: its string, or a TypeError. */
+function enumOption (init, name) {
+  const value = String(init[name])
+  if (!ENUMS[name].has(value)) {
+    throw new TypeError(`RequestInit: '${value}' is not a valid value for '${name}'`)
+  }
+  return value
 }
 
 function parseUrl (input) {
@@ -46,6 +70,23 @@ function parseUrl (input) {
     throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${input}`)
   }
   return url.href
+}
+
+/**
+ * §6.4 step 14: init's referrer as the request's referrer: 'no-referrer',
+ * 'client', or a URL. Node has no API base URL and no origin, so a relative
+ * referrer is a TypeError and no URL is replaced as cross-origin.
+ */
+function parseReferrer (value) {
+  const referrer = String(value)
+  if (referrer === '') return 'no-referrer'
+  let url
+  try {
+    url = new URL(referrer)
+  } catch (cause) {
+    throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause })
+  }
+  return url.protocol === 'about:' && url.pathname === 'client' ? 'client' : url.href
 }
 
 /** A duration option in ms: undefined, or a finite number >= 0. */
@@ -69,24 +110,68 @@ function checkSignal (signal) {
   return signal
 }
 
+/** The request's fields that fetch() does not use, as a Request made from a URL has them. */
+function defaultExtras () {
+  return {
+    mode: 'cors',
+    credentials: 'same-origin',
+    cache: 'default',
+    referrer: 'client',
+    referrerPolicy: '',
+    integrity: '',
+    keepalive: false
+  }
+}
+
+/** §6.4 steps 13–24: init's members over the input's (the input's copy in `extras`). */
+function applyExtras (extras, init, fromRequest) {
+  // 13. If init is not empty: the referrer and its policy start over (a
+  // request made from a URL has them at those values already).
+  if (fromRequest && INIT_MEMBERS.some((name) => init[name] !== undefined)) {
+    extras.referrer = 'client'
+    extras.referrerPolicy = ''
+  }
+  if (init.referrer !== undefined) extras.referrer = parseReferrer(init.referrer)
+  if (init.referrerPolicy !== undefined) extras.referrerPolicy = enumOption(init, 'referrerPolicy')
+  if (init.mode !== undefined) {
+    const mode = enumOption(init, 'mode')
+    // 17. If mode is "navigate", then throw a TypeError.
+    if (mode === 'navigate') throw new TypeError("RequestInit: mode 'navigate' is not allowed")
+    extras.mode = mode
+  }
+  if (init.credentials !== undefined) extras.credentials = enumOption(init, 'credentials')
+  if (init.cache !== undefined) extras.cache = enumOption(init, 'cache')
+  // 21. "only-if-cached" needs mode "same-origin".
+  if (extras.cache === 'only-if-cached' && extras.mode !== 'same-origin') {
+    throw new TypeError("RequestInit: cache 'only-if-cached' can be set only with mode 'same-origin'")
+  }
+  if (init.integrity !== undefined) extras.integrity = String(init.integrity)
+  if (init.keepalive !== undefined) extras.keepalive = Boolean(init.keepalive)
+  return extras
+}
+
 /**
  * Fetch §6.4 "new Request(input, init)" reduced to what a client needs:
  * validates everything and returns plain parts. Throws TypeError (or
  * RangeError for out-of-range numbers) before any I/O.
  */
 function requestParts (input, init) {
-  if (init !== undefined && init !== null && typeof init !== 'object') {
+  // WebIDL dictionary: undefined and null are {}, any object is read as one.
+  if (init !== undefined && init !== null && typeof init !== 'object' && typeof init !== 'function') {
     throw new TypeError("RequestInit: 'init' must be an object")
   }
   init = init ?? {}
   let parts
+  let inputBody = null
   if (isRequest(input)) {
+    // 6. request is input's request; signal is input's signal.
     const from = input[kState]
+    inputBody = from.body
     parts = {
       method: from.method,
       url: from.url,
       headers: from.headers,
-      body: from.body,
+      body: null,
       redirect: from.redirect,
       signal: from.signal,
       duplex: from.duplex,
@@ -94,9 +179,11 @@ function requestParts (input, init) {
       connectTimeout: from.connectTimeout,
       readTimeout: from.readTimeout,
       client: from.client,
+      extras: { ...from.extras },
       inputRequest: input
     }
   } else {
+    // 5. A string or URL: parse it; fallback mode "cors".
     parts = {
       method: 'GET',
       url: parseUrl(input),
@@ -109,25 +196,19 @@ function requestParts (input, init) {
       connectTimeout: null,
       readTimeout: null,
       client: null,
+      extras: defaultExtras(),
       inputRequest: null
     }
   }
+  // 10. If init["window"] exists and is non-null, then throw a TypeError.
   if (init.window !== undefined && init.window !== null) {
     throw new TypeError("RequestInit: 'window' can only be null")
   }
-  if (init.mode === 'navigate') throw new TypeError("RequestInit: mode 'navigate' is not allowed")
+  applyExtras(parts.extras, init, parts.inputRequest !== null)
+  if (init.redirect !== undefined) parts.redirect = enumOption(init, 'redirect')
   if (init.method !== undefined) parts.method = normalizeMethod(init.method)
-  if (init.redirect !== undefined) {
-    if (!REDIRECT_MODES.has(init.redirect)) {
-      throw new TypeError(`RequestInit: '${init.redirect}' is not a valid redirect mode`)
-    }
-    parts.redirect = init.redirect
-  }
   if (init.signal !== undefined) parts.signal = checkSignal(init.signal)
-  if (init.duplex !== undefined) {
-    if (init.duplex !== 'half') throw new TypeError("RequestInit: duplex must be 'half'")
-    parts.duplex = 'half'
-  }
+  if (init.duplex !== undefined) parts.duplex = enumOption(init, 'duplex')
   for (const name of ['timeout', 'connectTimeout', 'readTimeout']) {
     if (init[name] !== undefined) parts[name] = durationOption(init, name)
   }
@@ -137,34 +218,36 @@ function requestParts (input, init) {
     }
     parts.client = init.client
   }
-  // Headers: init's replace the input request's.
+  // 32. In "no-cors" mode only a CORS-safelisted method may be used.
+  if (parts.extras.mode === 'no-cors' && !CORS_SAFELISTED_METHODS.has(parts.method)) {
+    throw new TypeError(`'${parts.method}' is unsupported in no-cors mode.`)
+  }
+  // 33. Headers: init's replace the input request's.
   const headers = new Headers()
   if (init.headers !== undefined) fillHeaders(headers, init.headers)
   else if (parts.headers !== null) fillHeaders(headers, parts.headers)
   parts.headers = headers
 
-  const initBody = init.body ?? null
-  // §6.4 step 35: a GET or HEAD request cannot have a body.
-  if ((initBody !== null || (init.body === undefined && parts.body !== null)) &&
-      (parts.method === 'GET' || parts.method === 'HEAD')) {
+  const hasInitBody = init.body !== undefined && init.body !== null
+  // 35. A GET or HEAD request cannot have a body, from init or from input.
+  if ((hasInitBody || inputBody !== null) && (parts.method === 'GET' || parts.method === 'HEAD')) {
     throw new TypeError('Request with GET/HEAD method cannot have body.')
   }
-  if (initBody !== null) {
-    const { body, type } = extractBody(initBody)
+  if (hasInitBody) {
+    // 37. Extract init's body; its type is the default Content-Type.
+    const { body, type } = extractBody(init.body, parts.extras.keepalive)
     if (type !== null && !headers.has('content-type')) headers.append('content-type', type)
+    // 39.1 A body without a source (a stream) needs init's duplex: "half".
+    if (body.source === null && init.duplex === undefined) {
+      throw new TypeError('RequestInit: duplex option is required when sending a body.')
+    }
     parts.body = body
-  } else if (init.body === null) {
-    parts.body = null
-  } else if (parts.body !== null) {
-    // §6.4 step 40: reusing the input request's body makes it unusable there.
-    if (isUnusable(parts.body)) throw new TypeError('Cannot construct a Request with a Request object that has already been used.')
-    const taken = parts.body
-    parts.body = new BodyState({ source: taken.source, stream: taken.stream, length: taken.length })
-    taken.used = true
-  }
-  // §6.4 step 37: a stream body requires duplex 'half'.
-  if (parts.body !== null && parts.body.stream !== null && parts.body.source === null && parts.duplex !== 'half') {
-    throw new TypeError('RequestInit: duplex option is required when sending a body.')
+  } else if (inputBody !== null) {
+    // 41. The input's body moves here (init's `body: null` does not drop
+    // it): the input becomes unusable, as if read.
+    if (isUnusable(inputBody)) throw new TypeError('Cannot construct a Request with a Request object that has already been used.')
+    parts.body = new BodyState({ source: inputBody.source, stream: inputBody.stream, length: inputBody.length })
+    inputBody.used = true
   }
   return parts
 }
@@ -188,21 +271,29 @@ class Request {
   get redirect () { return stateOf(this).redirect }
   get duplex () { return stateOf(this).duplex ?? 'half' }
   get destination () { stateOf(this); return '' }
-  get referrer () { stateOf(this); return 'about:client' }
-  get referrerPolicy () { stateOf(this); return '' }
-  get mode () { stateOf(this); return 'cors' }
-  get credentials () { stateOf(this); return 'same-origin' }
-  get cache () { stateOf(this); return 'default' }
-  get integrity () { stateOf(this); return '' }
-  get keepalive () { stateOf(this); return false }
+  get referrer () {
+    const referrer = stateOf(this).extras.referrer
+    if (referrer === 'no-referrer') return ''
+    return referrer === 'client' ? 'about:client' : referrer
+  }
+
+  get referrerPolicy () { return stateOf(this).extras.referrerPolicy }
+  get mode () { return stateOf(this).extras.mode }
+  get credentials () { return stateOf(this).extras.credentials }
+  get cache () { return stateOf(this).extras.cache }
+  get integrity () { return stateOf(this).extras.integrity }
+  get keepalive () { return stateOf(this).extras.keepalive }
   get isReloadNavigation () { stateOf(this); return false }
   get isHistoryNavigation () { stateOf(this); return false }
 
   get signal () {
     const state = stateOf(this)
-    if (state.signal !== null) return state.signal
-    // A request without a signal still exposes one that never aborts.
-    if (state.ownSignal === null) state.ownSignal = new AbortController().signal
+    // §6.4 steps 29–30: this's signal is a new AbortSignal that follows
+    // init's (so it is never init's own object), or one that never aborts.
+    // Made on first access: what it reports is the same either way.
+    if (state.ownSignal === null) {
+      state.ownSignal = state.signal === null ? new AbortController().signal : AbortSignal.any([state.signal])
+    }
     return state.ownSignal
   }
 
@@ -222,7 +313,7 @@ class Request {
     const headers = new Headers()
     fillHeaders(headers, state.headers)
     setGuard(headers, 'request')
-    copy[kState] = { ...state, headers, body: cloneBody(state.body), ownSignal: null }
+    copy[kState] = { ...state, headers, extras: { ...state.extras }, body: cloneBody(state.body), ownSignal: null }
     return copy
   }
 
@@ -235,6 +326,10 @@ class Request {
 
 Object.defineProperty(Request.prototype, kBrand, { value: true })
 mixinBody(Request, stateOf)
+// WebIDL: attributes and operations are enumerable.
+for (const name of Object.getOwnPropertyNames(Request.prototype)) {
+  if (name !== 'constructor') Object.defineProperty(Request.prototype, name, { enumerable: true })
+}
 
 /** The flat header list to send for parts. */
 function headerListOf (parts) {

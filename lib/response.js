@@ -1,8 +1,9 @@
 'use strict'
 // WHATWG Fetch §6.5 Response class, over a native body or any body init.
 
-const { Headers, headersFromRawList, fillHeaders, setGuard } = require('./headers')
+const { Headers, headersFromRawList, fillHeaders, setGuard, getGuard } = require('./headers')
 const { BodyState, extractBody, isUnusable, bodyUsed, streamOf, cloneBody, mixinBody } = require('./body')
+const { eventsOfBody } = require('./sse')
 
 const kState = Symbol('ferrofetch.response')
 const kBrand = Symbol.for('ferrofetch.response')
@@ -10,6 +11,26 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 // RFC 9110 reason-phrase: HTAB, SP, VCHAR, obs-text.
 const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+/**
+ * WebIDL `unsigned short` (no [EnforceRange]): truncate toward zero, wrap
+ * modulo 2^16, NaN and infinities become 0. So 200.5 is 200 and 65736 is
+ * 200, as Node's Response has it.
+ */
+function toUnsignedShort (value) {
+  const n = Math.trunc(Number(value))
+  if (!Number.isFinite(n)) return 0
+  return ((n % 65536) + 65536) % 65536
+}
+
+/** WebIDL dictionary conversion: undefined and null are {}; any object (functions too) is read as one. */
+function toDictionary (value, context) {
+  if (value === undefined || value === null) return {}
+  if (typeof value !== 'object' && typeof value !== 'function') {
+    throw new TypeError(`${context}: 'init' must be an object`)
+  }
+  return value
+}
 
 function stateOf (response) {
   const state = response?.[kState]
@@ -24,10 +45,7 @@ class Response {
    * @param {ResponseInit} [init]
    */
   constructor (body = null, init = {}) {
-    if (init !== undefined && init !== null && typeof init !== 'object') {
-      throw new TypeError("Response constructor: 'init' must be an object")
-    }
-    init = init ?? {}
+    init = toDictionary(init, 'Response constructor')
     const headers = new Headers()
     this[kState] = {
       type: 'default',
@@ -60,7 +78,8 @@ class Response {
     } catch (cause) {
       throw new TypeError(`Failed to parse URL from ${url}`, { cause })
     }
-    status = Number(status)
+    status = toUnsignedShort(status)
+    // 3. If status is not a redirect status, then throw a RangeError.
     if (!REDIRECT_STATUSES.has(status)) throw new RangeError(`Invalid status code ${status}`)
     const response = blank('default', status, '')
     response[kState].headers.append('location', parsed.href)
@@ -70,6 +89,7 @@ class Response {
 
   /** Fetch "Response.json(data, init)". */
   static json (data, init = {}) {
+    init = toDictionary(init, 'Response.json')
     const text = JSON.stringify(data)
     if (text === undefined) throw new TypeError('Value is not JSON serializable')
     const response = new Response(null, init)
@@ -123,10 +143,23 @@ class Response {
     const copyState = copy[kState]
     copyState.urlList = state.urlList.slice()
     fillHeaders(copyState.headers, state.headers)
+    // "clone a response" keeps the headers' guard: a network response's
+    // clone is as immutable as the original.
+    setGuard(copyState.headers, getGuard(state.headers))
     copyState.body = cloneBody(state.body)
     // A teed native body still fails the original's stream on abort, which
     // errors both branches; nothing more to wire.
     return copy
+  }
+
+  /**
+   * The body parsed as Server-Sent Events (HTML §9.2.6), once, without
+   * reconnection: an async iterator of `{ event, data, id, retry? }`. A
+   * fetched body is parsed in Rust; its bytes never cross to JS.
+   * @param {{ maxSize?: number }} [options]  byte limit for a line or event
+   */
+  events (options = {}) {
+    return eventsOfResponse(this, options)
   }
 
   get [Symbol.toStringTag] () { return 'Response' }
@@ -138,13 +171,21 @@ class Response {
 
 Object.defineProperty(Response.prototype, kBrand, { value: true })
 mixinBody(Response, stateOf)
+// WebIDL: attributes, operations and static operations are enumerable.
+for (const target of [Response, Response.prototype]) {
+  for (const name of Object.getOwnPropertyNames(target)) {
+    if (!['constructor', 'prototype', 'length', 'name'].includes(name)) {
+      Object.defineProperty(target, name, { enumerable: true })
+    }
+  }
+}
 
 /** Fetch "initialize a response". */
 function initializeResponse (state, init, extracted) {
-  const status = init.status === undefined ? 200 : Number(init.status)
+  const status = init.status === undefined ? 200 : toUnsignedShort(init.status)
   // 1. If init["status"] is not in the range 200 to 599, inclusive, throw a RangeError.
-  if (!Number.isInteger(status) || status < 200 || status > 599) {
-    throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive (got ${init.status})`)
+  if (status < 200 || status > 599) {
+    throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive (got ${String(init.status)})`)
   }
   // 2. If init["statusText"] does not match the reason-phrase token production, throw a TypeError.
   const statusText = init.statusText === undefined ? '' : String(init.statusText)
@@ -208,4 +249,24 @@ function bodyOf (response) {
   return stateOf(response).body
 }
 
-module.exports = { Response, fromNative, bodyOf, NULL_BODY_STATUSES }
+/**
+ * The events of a response: ours parse natively, a foreign Response (from a
+ * custom fetch) through its body stream.
+ */
+function eventsOfResponse (response, options = {}) {
+  if (options === null || typeof options !== 'object') throw new TypeError('events: options must be an object')
+  const { maxSize } = options
+  if (maxSize !== undefined && (!Number.isInteger(maxSize) || maxSize < 1)) {
+    throw new RangeError("events: 'maxSize' must be a positive integer (bytes)")
+  }
+  if (response?.[kState] !== undefined) {
+    const body = response[kState].body
+    if (isUnusable(body)) throw new TypeError('Body is unusable: Body has already been read')
+    return eventsOfBody(body, streamOf, options)
+  }
+  if (response?.bodyUsed) throw new TypeError('Body is unusable: Body has already been read')
+  const stream = response?.body ?? null
+  return eventsOfBody(stream === null ? null : new BodyState({ stream }), streamOf, options)
+}
+
+module.exports = { Response, fromNative, bodyOf, eventsOfResponse, NULL_BODY_STATUSES }

@@ -1,0 +1,261 @@
+import test from 'ava'
+import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import { fetch, upload } from '../index.mjs'
+import { httpServer, readBody, sleep } from './helpers/servers.mjs'
+
+const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+
+/** Echoes the body with what the server saw of it. */
+async function echoServer (t) {
+  const seen = []
+  const server = await httpServer(t, async (req, res) => {
+    const record = { pieces: [], ended: false, aborted: false, headers: req.headers, method: req.method }
+    seen.push(record)
+    req.on('aborted', () => { record.aborted = true })
+    req.on('error', () => { record.aborted = true })
+    try {
+      for await (const c of req) record.pieces.push({ at: Date.now(), text: c.toString('latin1') })
+      record.ended = true
+    } catch {
+      record.aborted = true
+      return
+    }
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ body: record.pieces.map((p) => p.text).join(''), te: req.headers['transfer-encoding'], method: req.method }))
+  })
+  return { ...server, seen }
+}
+
+test('a ReadableStream body is sent as it is produced', async (t) => {
+  const { url, seen } = await echoServer(t)
+  let lastProducedAt = 0
+  const words = ['This ', 'is ', 'a ', 'slow ', 'request.']
+  const source = new ReadableStream({
+    async start (controller) {
+      for (const word of words) {
+        await sleep(300)
+        lastProducedAt = Date.now()
+        controller.enqueue(word)
+      }
+      controller.close()
+    }
+  }).pipeThrough(new TextEncoderStream())
+  const res = await fetch(url, { method: 'POST', body: source, duplex: 'half' })
+  const echo = await res.json()
+  t.is(echo.body, 'This is a slow request.')
+  t.is(echo.te, 'chunked')
+  // The first piece reached the server before the last one was produced.
+  t.true(seen[0].pieces[0].at < lastProducedAt)
+})
+
+test('upload() writes go to the server, close() ends the body, response resolves', async (t) => {
+  const { url } = await echoServer(t)
+  const { writable, response } = upload(url, { headers: { 'content-type': 'text/plain' } })
+  const writer = writable.getWriter()
+  await writer.write('hello ')
+  await writer.write(new Uint8Array([119, 111, 114, 108, 100]))
+  await writer.close()
+  const echo = await (await response).json()
+  t.is(echo.body, 'hello world')
+  t.is(echo.method, 'POST')
+})
+
+test('upload() backpressure: ready waits while the server does not read', async (t) => {
+  let resumeServer
+  const { url } = await httpServer(t, async (req, res) => {
+    req.pause()
+    await new Promise((resolve) => { resumeServer = resolve })
+    req.resume()
+    let n = 0
+    for await (const c of req) n += c.length
+    res.end(String(n))
+  })
+  const { writable, response } = upload(url)
+  const writer = writable.getWriter()
+  const chunk = new Uint8Array(64 * 1024)
+  let written = 0
+  let blocked = false
+  // Bounded: 64 MiB at most; the queue plus socket buffers fill far sooner.
+  for (let i = 0; i < 1024; i++) {
+    const ready = await Promise.race([writer.ready.then(() => true), sleep(500).then(() => false)])
+    if (!ready) {
+      blocked = true
+      break
+    }
+    writer.write(chunk)
+    written += chunk.length
+  }
+  t.true(blocked, 'writer.ready should stay pending while the server is not reading')
+  t.true(writer.desiredSize <= 0)
+  resumeServer()
+  await writer.ready
+  await writer.close()
+  t.is(Number(await (await response).text()), written)
+})
+
+test('aborting the writable aborts the request and the server never sees a clean end', async (t) => {
+  const { url, seen } = await echoServer(t)
+  const { writable, response } = upload(url)
+  const writer = writable.getWriter()
+  await writer.write('partial')
+  for (let i = 0; i < 100 && seen.length === 0; i++) await sleep(10)
+  const reason = new Error('producer gave up')
+  await writer.abort(reason)
+  t.is(await settle(response), reason)
+  for (let i = 0; i < 100 && !seen[0].aborted; i++) await sleep(10)
+  t.true(seen[0].aborted)
+  t.false(seen[0].ended)
+})
+
+test('a source stream that errors fails fetch with its error, and the body is not ended cleanly', async (t) => {
+  const { url, seen } = await echoServer(t)
+  const failure = new Error('source broke')
+  let sent = false
+  const source = new ReadableStream({
+    async pull (controller) {
+      if (!sent) {
+        sent = true
+        controller.enqueue(new TextEncoder().encode('first part'))
+        return
+      }
+      await sleep(100)
+      controller.error(failure)
+    }
+  })
+  t.is(await settle(fetch(url, { method: 'POST', body: source, duplex: 'half' })), failure)
+  for (let i = 0; i < 100 && !(seen[0]?.aborted); i++) await sleep(10)
+  t.true(seen[0].aborted)
+  t.false(seen[0].ended)
+})
+
+test('aborting mid-upload rejects with the reason and resets the body', async (t) => {
+  const { url, seen } = await echoServer(t)
+  const controller = new AbortController()
+  const source = new ReadableStream({
+    async pull (c) {
+      await sleep(20)
+      c.enqueue(new Uint8Array(100))
+    }
+  })
+  const pending = fetch(url, { method: 'POST', body: source, duplex: 'half', signal: controller.signal })
+  for (let i = 0; i < 100 && (seen.length === 0 || seen[0].pieces.length === 0); i++) await sleep(10)
+  const reason = new Error('cancelled upload')
+  controller.abort(reason)
+  t.is(await settle(pending), reason)
+  for (let i = 0; i < 100 && !seen[0].aborted; i++) await sleep(10)
+  t.true(seen[0].aborted)
+  t.false(seen[0].ended)
+})
+
+test('a server that answers 413 early stops the producer', async (t) => {
+  const { url } = await httpServer(t, (req, res) => {
+    res.writeHead(413, { connection: 'close' })
+    res.end('too large')
+  })
+  let cancelled = false
+  let pulls = 0
+  const source = new ReadableStream({
+    async pull (c) {
+      pulls++
+      await sleep(5)
+      c.enqueue(new Uint8Array(64 * 1024))
+    },
+    cancel () { cancelled = true }
+  })
+  let outcome
+  try {
+    const res = await fetch(url, { method: 'POST', body: source, duplex: 'half' })
+    outcome = res.status
+  } catch (err) {
+    outcome = err
+  }
+  // Either the 413 arrives or a clear network error does; never a hang.
+  t.true(outcome === 413 || outcome instanceof TypeError, `got ${outcome}`)
+  for (let i = 0; i < 200 && !cancelled; i++) await sleep(10)
+  t.true(cancelled, 'the producer should be told to stop')
+  const pullsAtStop = pulls
+  await sleep(100)
+  t.true(pulls <= pullsAtStop + 1)
+})
+
+test('the TransformStream pattern: fetch reads the readable while JS writes the writable', async (t) => {
+  const { url } = await echoServer(t)
+  const { readable, writable } = new TransformStream()
+  const pending = fetch(url, { method: 'PUT', body: readable, duplex: 'half' })
+  const writer = writable.getWriter()
+  const encoder = new TextEncoder()
+  for (const part of ['a', 'b', 'c']) await writer.write(encoder.encode(part))
+  await writer.close()
+  const echo = await (await pending).json()
+  t.is(echo.body, 'abc')
+  t.is(echo.method, 'PUT')
+})
+
+test('a response piped through CompressionStream into another upload arrives intact', async (t) => {
+  const payload = Buffer.alloc(3 * 1024 * 1024)
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 7919) % 251
+  const expected = createHash('sha256').update(payload).digest('hex')
+  const source = await httpServer(t, (req, res) => res.end(payload))
+  const sink = await httpServer(t, async (req, res) => {
+    const hash = createHash('sha256')
+    for await (const c of req.pipe(createGunzip())) hash.update(c)
+    res.end(hash.digest('hex'))
+  })
+  const download = await fetch(source.url)
+  const res = await fetch(sink.url, {
+    method: 'POST',
+    body: download.body.pipeThrough(new CompressionStream('gzip')),
+    duplex: 'half'
+  })
+  t.is(await res.text(), expected)
+})
+
+test('Node Readable and async iterables are accepted as bodies', async (t) => {
+  const { url } = await echoServer(t)
+  const fromReadable = await fetch(url, { method: 'POST', body: Readable.from(['node ', Buffer.from('readable')]), duplex: 'half' })
+  t.is((await fromReadable.json()).body, 'node readable')
+  async function * generate () {
+    yield 'async '
+    yield new TextEncoder().encode('iterable')
+  }
+  const fromIterable = await fetch(url, { method: 'POST', body: generate(), duplex: 'half' })
+  t.is((await fromIterable.json()).body, 'async iterable')
+})
+
+test('a FormData body with a file is sent as multipart', async (t) => {
+  let received
+  const { url } = await httpServer(t, async (req, res) => {
+    received = { type: req.headers['content-type'], body: (await readBody(req)).toString() }
+    res.end()
+  })
+  const form = new FormData()
+  form.append('name', 'value')
+  form.append('file', new File(['file contents'], 'a.txt', { type: 'text/plain' }))
+  await (await fetch(url, { method: 'POST', body: form })).text()
+  t.regex(received.type, /^multipart\/form-data; boundary=/)
+  t.true(received.body.includes('file contents'))
+  t.true(received.body.includes('filename="a.txt"'))
+})
+
+test('a streamed body cannot follow 307, but 303 turns it into a GET', async (t) => {
+  const { url } = await httpServer(t, async (req, res) => {
+    await readBody(req).catch(() => {})
+    if (req.url === '/307') {
+      res.writeHead(307, { location: '/end' })
+      return res.end()
+    }
+    if (req.url === '/303') {
+      res.writeHead(303, { location: '/end' })
+      return res.end()
+    }
+    res.end(`${req.method} ${req.headers['transfer-encoding'] ?? 'no body'}`)
+  })
+  const body = () => new ReadableStream({ start (c) { c.enqueue(new Uint8Array([1])); c.close() } })
+  const err = await settle(fetch(`${url}/307`, { method: 'POST', body: body(), duplex: 'half' }))
+  t.true(err instanceof TypeError)
+  t.is(err.cause?.code, 'ERR_FF_BAD_REDIRECT')
+  const res = await fetch(`${url}/303`, { method: 'POST', body: body(), duplex: 'half' })
+  t.is(await res.text(), 'GET no body')
+})
