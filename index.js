@@ -3,6 +3,7 @@
 const { Headers } = require('./lib/headers')
 const { Request } = require('./lib/request')
 const { Response } = require('./lib/response')
-const { Client, fetch, upload } = require('./lib/client')
+const { Client, fetch, upload, events } = require('./lib/client')
+const { EventStreamError } = require('./lib/events')
 
-module.exports = { fetch, upload, Headers, Request, Response, Client }
+module.exports = { fetch, upload, events, Headers, Request, Response, Client, EventStreamError }

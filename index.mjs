@@ -5,5 +5,5 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const ferrofetch = require('./index.js')
 
-export const { fetch, upload, Headers, Request, Response, Client } = ferrofetch
+export const { fetch, upload, events, Headers, Request, Response, Client, EventStreamError } = ferrofetch
 export default ferrofetch

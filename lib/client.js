@@ -5,6 +5,8 @@
 const { binding } = require('./native')
 const { fetchWith } = require('./fetch')
 const { uploadWith } = require('./upload')
+const { EventStream } = require('./events')
+const { eventsOfResponse } = require('./response')
 
 const kNative = Symbol('ferrofetch.client.native')
 const kDefaults = Symbol('ferrofetch.client.defaults')
@@ -82,6 +84,14 @@ class Client {
     return uploadWith(this[kClientFor], input, init ?? {})
   }
 
+  /**
+   * A reconnecting async iterator of Server-Sent Events; `init` is a fetch
+   * init plus `retry`, `maxRetryDelay`, `maxSize` and `lastEventId`.
+   */
+  events (input, init = undefined) {
+    return new EventStream((i, o) => this.fetch(i, o), eventsOfResponse, input, init ?? {})
+  }
+
   /** Closes idle connections; later requests fail with ERR_FF_CLIENT_CLOSED. */
   close () {
     this[kNative].close()
@@ -114,4 +124,9 @@ function upload (input, init = undefined) {
   return getDefaultClient().upload(input, init)
 }
 
-module.exports = { Client, fetch, upload, getDefaultClient }
+/** Top-level events() through the default client (or `init.client`). */
+function events (input, init = undefined) {
+  return getDefaultClient().events(input, init)
+}
+
+module.exports = { Client, fetch, upload, events, getDefaultClient }

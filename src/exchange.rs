@@ -1,7 +1,7 @@
 //! `NativeExchange`: one request in flight, as a JS class. The body is read
 //! with synchronous calls; only `readable()` awaits (DESIGN §3).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use ferrofetch_core::{BodyQueue, Error, Exchange, Read};
@@ -21,11 +21,31 @@ pub struct NativeExchange {
     inner: Arc<Exchange>,
     /// The queue of a streamed request body, when the request has one.
     upload: Option<Arc<BodyQueue>>,
+    /// The SSE parser over the response body, once `startEvents` ran.
+    events: Mutex<Option<EventReader>>,
 }
+
+/// Parses the response body as an event stream, in Rust, so only parsed
+/// events cross to JS.
+struct EventReader {
+    parser: ferrofetch_sse::Parser,
+    /// Bytes are copied out of the body queue into this, then parsed.
+    scratch: Vec<u8>,
+    /// `finish()` ran at the end of the body (once).
+    finished: bool,
+}
+
+/// Body bytes parsed per `readEvents` call at most, so JS gets a batch
+/// (and the event loop a turn) at least this often.
+const EVENT_BYTES_PER_CALL: usize = 256 * 1024;
 
 impl NativeExchange {
     pub fn new(inner: Arc<Exchange>, upload: Option<Arc<BodyQueue>>) -> Self {
-        NativeExchange { inner, upload }
+        NativeExchange {
+            inner,
+            upload,
+            events: Mutex::new(None),
+        }
     }
 
     fn upload(&self) -> Result<&BodyQueue> {
@@ -120,6 +140,64 @@ impl NativeExchange {
     pub fn fail_upload(&self, message: String) -> Result<()> {
         self.upload()?.finish(Err(Error::upload_failed(message)));
         Ok(())
+    }
+
+    /// Starts parsing the response body as Server-Sent Events (HTML 9.2).
+    #[napi]
+    pub fn start_events(&self, max_size: Option<f64>, last_event_id: Option<String>) {
+        let mut parser = crate::sse::new_parser(max_size, false);
+        parser.set_last_event_id(last_event_id.as_deref());
+        *self.events.lock().unwrap_or_else(|p| p.into_inner()) = Some(EventReader {
+            parser,
+            scratch: vec![0; 64 * 1024],
+            finished: false,
+        });
+    }
+
+    /// Parses what the body has buffered; returns the completed items as a
+    /// flat batch (see `sse::SLOTS`). An empty batch means nothing more for
+    /// now: `readInto(empty)` then tells whether to wait, or the body ended
+    /// or failed. Fails when a line or event exceeds the size limit.
+    #[napi]
+    pub fn read_events(&self) -> Result<Vec<Option<String>>> {
+        let mut guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        let reader = guard
+            .as_mut()
+            .ok_or_else(|| napi::Error::new(Status::InvalidArg, "startEvents() was not called"))?;
+        let mut batch = crate::sse::Batch::default();
+        let mut parsed = 0;
+        while parsed < EVENT_BYTES_PER_CALL {
+            match self.inner.read_into(&mut reader.scratch) {
+                Read::Bytes(n) => {
+                    parsed += n;
+                    reader
+                        .parser
+                        .feed(&reader.scratch[..n], &mut batch)
+                        .map_err(|e| crate::sse::too_large(&e))?;
+                }
+                Read::End if !reader.finished => {
+                    reader.finished = true;
+                    reader
+                        .parser
+                        .finish(&mut batch)
+                        .map_err(|e| crate::sse::too_large(&e))?;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        Ok(batch.0)
+    }
+
+    /// The last event ID the body's parser has seen ("" when none).
+    #[napi]
+    pub fn last_event_id(&self) -> String {
+        let guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        guard
+            .as_ref()
+            .and_then(|r| r.parser.last_event_id())
+            .unwrap_or("")
+            .to_string()
     }
 
     /// Aborts the request and closes its connection.

@@ -6,9 +6,11 @@
 mod client;
 mod convert;
 mod exchange;
+mod sse;
 
 pub use client::NativeClient;
 pub use exchange::NativeExchange;
+pub use sse::NativeSseParser;
 
 use napi_derive::napi;
 

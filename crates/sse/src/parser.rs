@@ -90,6 +90,20 @@ impl Parser {
         }
     }
 
+    /// Makes each event's `id` the one its own block set, rather than the
+    /// last event ID in force.
+    ///
+    /// With this on, an event whose block had no `id` field gets `None`, and
+    /// an empty `id` field gives `Some("")`: what eventsource-parser reports
+    /// (`id` undefined when a block has none), for its drop-in replacement.
+    /// The last event ID is tracked either way ([`last_event_id`]).
+    ///
+    /// [`last_event_id`]: Self::last_event_id
+    pub fn with_block_ids(mut self, on: bool) -> Self {
+        self.fields.block_ids = on;
+        self
+    }
+
     /// The size limit in bytes for one line and for one event's data.
     pub fn max_size(&self) -> usize {
         self.fields.max_data
@@ -203,6 +217,8 @@ struct Fields {
     /// The last event ID string; `None` stands for the empty string.
     last_event_id: Option<String>,
     max_data: usize,
+    /// Events carry their own block's `id` (see `Parser::with_block_ids`).
+    block_ids: bool,
 }
 
 impl Fields {
@@ -213,6 +229,7 @@ impl Fields {
             pending_id: None,
             last_event_id: None,
             max_data,
+            block_ids: false,
         }
     }
 
@@ -278,8 +295,9 @@ impl Fields {
 
     /// Handles a blank line: the spec's "dispatch the event" steps.
     fn dispatch(&mut self, out: &mut impl Sink) {
-        if let Some(id) = self.pending_id.take() {
-            self.last_event_id = id;
+        let block_id = self.pending_id.take();
+        if let Some(id) = &block_id {
+            self.last_event_id = id.clone();
         }
         if self.data.is_empty() {
             self.event_type.clear();
@@ -289,11 +307,12 @@ impl Fields {
         let data = self.data[..self.data.len() - 1].to_owned();
         let event = (!self.event_type.is_empty()).then(|| std::mem::take(&mut self.event_type));
         self.clear_data();
-        out.push(Item::Event(Event {
-            event,
-            data,
-            id: self.last_event_id.clone(),
-        }));
+        let id = if self.block_ids {
+            block_id.map(Option::unwrap_or_default)
+        } else {
+            self.last_event_id.clone()
+        };
+        out.push(Item::Event(Event { event, data, id }));
     }
 
     /// Drops the unfinished event, including an uncommitted `id`.
@@ -335,6 +354,40 @@ fn parse_retry(value: &[u8]) -> Option<u64> {
         acc.saturating_mul(10)
             .saturating_add(u64::from(digit - b'0'))
     }))
+}
+
+#[cfg(test)]
+mod block_id_tests {
+    use super::*;
+
+    fn ids(input: &[u8]) -> Vec<Option<String>> {
+        let mut parser = Parser::new().with_block_ids(true);
+        let mut items = Vec::new();
+        parser.feed(input, &mut items).unwrap();
+        items
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Event(e) => Some(e.id),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn block_ids_report_only_the_blocks_own_id() {
+        let got = ids(b"id: 1\ndata: a\n\ndata: b\n\nid\ndata: c\n\n");
+        assert_eq!(got, vec![Some("1".into()), None, Some(String::new())]);
+    }
+
+    #[test]
+    fn block_ids_still_track_the_last_event_id() {
+        let mut parser = Parser::new().with_block_ids(true);
+        let mut items = Vec::new();
+        parser
+            .feed(b"id: 7\ndata: a\n\ndata: b\n\n", &mut items)
+            .unwrap();
+        assert_eq!(parser.last_event_id(), Some("7"));
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,233 @@
+'use strict'
+// events(input, init): a reconnecting async iterator of Server-Sent Events.
+// Any fetch init works (POST with a JSON body and an Authorization header is
+// the LLM case); reconnection follows the HTML standard's EventSource
+// (§9.2.3): wait the server's `retry` (default 3 s) after the stream ends,
+// send Last-Event-ID, back off with jitter while the server is unreachable,
+// stop on 204, and end with an error on a non-2xx status or a content type
+// other than text/event-stream.
+
+const { Headers } = require('./headers')
+
+const DEFAULT_RETRY_MS = 3000
+const DEFAULT_MAX_RETRY_DELAY_MS = 30000
+
+/** The error that ends an event stream: a bad status or content type. */
+class EventStreamError extends Error {
+  constructor (message, { status, code, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause })
+    this.name = 'EventStreamError'
+    this.status = status
+    this.code = code
+  }
+}
+
+function msOption (init, name, fallback) {
+  const value = init[name]
+  if (value === undefined || value === null) return fallback
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`events: '${name}' must be a number of milliseconds`)
+  if (value < 0 || !Number.isFinite(value)) throw new RangeError(`events: '${name}' must be a finite number >= 0`)
+  return value
+}
+
+function eventOptions (init) {
+  if (init === null || typeof init !== 'object') throw new TypeError("events: 'init' must be an object")
+  const { retry, maxRetryDelay, maxSize, lastEventId, ...fetchInit } = init
+  if (maxSize !== undefined && (!Number.isInteger(maxSize) || maxSize < 1)) {
+    throw new RangeError("events: 'maxSize' must be a positive integer (bytes)")
+  }
+  if (lastEventId !== undefined && typeof lastEventId !== 'string') {
+    throw new TypeError("events: 'lastEventId' must be a string")
+  }
+  return {
+    retry: msOption(init, 'retry', DEFAULT_RETRY_MS),
+    maxRetryDelay: msOption(init, 'maxRetryDelay', DEFAULT_MAX_RETRY_DELAY_MS),
+    maxSize,
+    lastEventId: lastEventId ?? '',
+    fetchInit
+  }
+}
+
+/** A network failure worth reconnecting after (not a caller's mistake). */
+function isRetryable (err) {
+  return (err instanceof TypeError && err.cause?.code !== undefined) ||
+    (err instanceof DOMException && err.name === 'TimeoutError')
+}
+
+function isEventStream (contentType) {
+  if (contentType === null) return false
+  return contentType.split(';')[0].trim().toLowerCase() === 'text/event-stream'
+}
+
+class EventStream {
+  /**
+   * @param {(input, init) => Promise<Response>} fetchFn
+   * @param {(response, options) => AsyncIterator} eventsOf  the events of a response
+   */
+  constructor (fetchFn, eventsOf, input, init) {
+    const options = eventOptions(init)
+    this.fetchFn = fetchFn
+    this.eventsOf = eventsOf
+    this.input = input
+    this.options = options
+    this.retry = options.retry
+    this.lastId = options.lastEventId
+    this.current = null
+    this.closed = false
+    this.failure = null
+    this.controller = new AbortController()
+    this.wakeUp = null
+    const signal = options.fetchInit.signal
+    if (signal !== undefined && signal !== null) {
+      if (!(signal instanceof AbortSignal)) throw new TypeError("events: 'signal' must be an AbortSignal")
+      const onAbort = () => this.stop(signal.reason ?? new DOMException('This operation was aborted', 'AbortError'))
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort, { once: true })
+    }
+  }
+
+  /** The last event ID in force: sent as Last-Event-ID on reconnect. */
+  get lastEventId () {
+    return this.current?.lastEventId ?? this.lastId
+  }
+
+  [Symbol.asyncIterator] () { return this }
+
+  async next () {
+    for (;;) {
+      if (this.failure !== null) {
+        const err = this.failure
+        this.failure = null
+        this.closed = true
+        throw err
+      }
+      if (this.closed) return { value: undefined, done: true }
+      if (this.current === null) {
+        await this.connect()
+        continue
+      }
+      let step
+      try {
+        step = await this.current.next()
+      } catch (err) {
+        if (this.closed || this.failure !== null) continue
+        if (!isRetryable(err)) throw this.end(err)
+        // The stream broke mid-way: reconnect after the retry time.
+        this.dropCurrent()
+        await this.sleep(this.retry)
+        continue
+      }
+      if (step.done) {
+        // The server closed the stream: reconnect after the retry time.
+        this.dropCurrent()
+        await this.sleep(this.retry)
+        continue
+      }
+      return step
+    }
+  }
+
+  dropCurrent () {
+    if (this.current !== null) {
+      this.lastId = this.current.lastEventId
+      this.current = null
+    }
+  }
+
+  /** Connects, retrying with backoff while the server is unreachable. */
+  async connect () {
+    for (let attempt = 1; !this.closed && this.failure === null; attempt++) {
+      const headers = new Headers(this.options.fetchInit.headers)
+      if (!headers.has('accept')) headers.set('accept', 'text/event-stream')
+      headers.set('cache-control', 'no-cache')
+      if (this.lastId !== '') headers.set('last-event-id', this.lastId)
+      let response
+      try {
+        response = await this.fetchFn(this.input, { ...this.options.fetchInit, headers, signal: this.controller.signal })
+      } catch (err) {
+        if (this.closed || this.failure !== null) return
+        if (!isRetryable(err)) throw this.end(err)
+        await this.sleep(this.backoff(attempt))
+        continue
+      }
+      if (this.closed || this.failure !== null) {
+        response.body?.cancel().catch(() => {})
+        return
+      }
+      if (response.status === 204) {
+        // "HTTP 204 No Content ... tells the client to stop reconnecting."
+        this.close()
+        return
+      }
+      if (!response.ok || !isEventStream(response.headers.get('content-type'))) {
+        response.body?.cancel().catch(() => {})
+        const code = response.ok ? 'ERR_FF_SSE_CONTENT_TYPE' : 'ERR_FF_SSE_STATUS'
+        const what = response.ok
+          ? `content type ${JSON.stringify(response.headers.get('content-type'))} is not text/event-stream`
+          : `status ${response.status}`
+        throw this.end(new EventStreamError(`event stream failed: ${what}`, { status: response.status, code }))
+      }
+      this.current = this.eventsOf(response, {
+        maxSize: this.options.maxSize,
+        lastEventId: this.lastId,
+        onRetry: (ms) => { this.retry = ms }
+      })
+      return
+    }
+  }
+
+  /** Exponential backoff from the retry time, capped, with full jitter. */
+  backoff (attempt) {
+    const ceiling = Math.min(this.options.maxRetryDelay, this.retry * 2 ** Math.min(attempt - 1, 16))
+    return ceiling / 2 + Math.random() * (ceiling / 2)
+  }
+
+  sleep (ms) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done () {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.wakeUp = done
+    }).finally(() => { this.wakeUp = null })
+  }
+
+  /** Marks the stream failed with `err` and returns it, for `throw`. */
+  end (err) {
+    this.closed = true
+    this.controller.abort()
+    return err
+  }
+
+  /** Stops with `reason` (the caller's signal aborted). */
+  stop (reason) {
+    if (this.closed) return
+    this.failure = reason
+    this.shutdown()
+  }
+
+  /** Stops everything and closes the connection; the iterator ends. */
+  close () {
+    if (this.closed) return
+    this.closed = true
+    this.shutdown()
+  }
+
+  shutdown () {
+    this.controller.abort()
+    if (this.current !== null) {
+      this.lastId = this.current.lastEventId
+      this.current.return()
+      this.current = null
+    }
+    if (this.wakeUp !== null) this.wakeUp()
+  }
+
+  return (value) {
+    this.close()
+    return Promise.resolve({ value, done: true })
+  }
+}
+
+module.exports = { EventStream, EventStreamError, isEventStream }

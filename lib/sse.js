@@ -1,0 +1,222 @@
+'use strict'
+// Server-Sent Events from a body: parsed by the Rust parser (HTML §9.2.6),
+// handed to JS in batches, iterated here. A native response body is parsed
+// in Rust without its bytes ever crossing to JS; any other body (a stream
+// made in JS) is fed through a standalone native parser.
+
+const { binding } = require('./native')
+
+/** Slots per item in a native batch (see src/sse.rs). */
+const SLOTS = 4
+const EMPTY = new Uint8Array(0)
+const END = -1
+const FAILED = -2
+
+/** The error for a line or an event over the size limit. */
+function tooLargeError (err) {
+  const cause = new Error(err.message)
+  cause.code = 'ERR_FF_SSE_TOO_LARGE'
+  return new TypeError('event stream line or event exceeds the size limit', { cause })
+}
+
+/**
+ * Turns batches into ServerSentEvent objects: `{ event, data, id, retry? }`
+ * with `event` defaulting to 'message' and `id` the last event ID in force.
+ * A `retry` field is attached to the event its block dispatches, and also
+ * reported to `onRetry` when given.
+ */
+class BatchReader {
+  constructor (onRetry, onComment) {
+    this.onRetry = onRetry
+    this.onComment = onComment
+    this.pendingRetry = undefined
+  }
+
+  /** Appends the events of `items` to `out`. */
+  collect (items, out) {
+    for (let i = 0; i < items.length; i += SLOTS) {
+      const tag = items[i]
+      if (tag === 'e') {
+        const event = { event: items[i + 1] ?? 'message', data: items[i + 2], id: items[i + 3] ?? '' }
+        if (this.pendingRetry !== undefined) {
+          event.retry = this.pendingRetry
+          this.pendingRetry = undefined
+        }
+        out.push(event)
+      } else if (tag === 'r') {
+        const ms = Number(items[i + 2])
+        this.pendingRetry = ms
+        if (this.onRetry) this.onRetry(ms)
+      } else if (tag === 'c') {
+        if (this.onComment) this.onComment(items[i + 2])
+      }
+      // Notices ('n') are for createParser's onError; iterators skip them.
+    }
+  }
+}
+
+/**
+ * An async iterator of events over a body, with a synchronous fast path:
+ * events already parsed are handed out without awaiting anything.
+ */
+class BodyEventIterator {
+  /**
+   * @param {object} source  { pull(): Promise<object[]|null>, cancel(): void }
+   */
+  constructor (source) {
+    this.source = source
+    this.queue = []
+    this.head = 0
+    this.done = false
+    this.pulling = null
+  }
+
+  [Symbol.asyncIterator] () { return this }
+
+  next () {
+    if (this.head < this.queue.length) {
+      const value = this.queue[this.head++]
+      return Promise.resolve({ value, done: false })
+    }
+    if (this.done) return Promise.resolve({ value: undefined, done: true })
+    return this.refill()
+  }
+
+  async refill () {
+    for (;;) {
+      let events
+      try {
+        events = await this.source.pull()
+      } catch (err) {
+        this.finish()
+        throw err
+      }
+      if (events === null) {
+        this.finish()
+        return { value: undefined, done: true }
+      }
+      if (events.length > 0) {
+        this.queue = events
+        this.head = 1
+        return { value: events[0], done: false }
+      }
+    }
+  }
+
+  finish () {
+    this.done = true
+    this.queue = []
+    this.head = 0
+  }
+
+  /** Stops early (e.g. `break` in for await): the connection is closed. */
+  return (value) {
+    if (!this.done) {
+      this.finish()
+      this.source.cancel()
+    }
+    return Promise.resolve({ value, done: true })
+  }
+
+  throw (err) {
+    this.return()
+    return Promise.reject(err)
+  }
+}
+
+/**
+ * Events parsed in Rust straight from a native response body.
+ * @param {object} body  BodyState with `native`
+ * @param {object} options  { maxSize, lastEventId, onRetry }
+ */
+function nativeSource (body, options) {
+  const native = body.native
+  native.startEvents(options.maxSize ?? null, options.lastEventId ?? null)
+  const reader = new BatchReader(options.onRetry)
+  return {
+    native,
+    async pull () {
+      for (;;) {
+        let items
+        try {
+          items = native.readEvents()
+        } catch (err) {
+          native.cancel()
+          body.settle()
+          throw tooLargeError(err)
+        }
+        if (items.length > 0) {
+          const out = []
+          reader.collect(items, out)
+          if (out.length > 0) return out
+          continue
+        }
+        const status = native.readInto(EMPTY)
+        if (status === END) {
+          body.settle()
+          return null
+        }
+        if (status === FAILED) {
+          body.settle()
+          throw body.nativeFailure()
+        }
+        if (status === 0) await native.readable()
+      }
+    },
+    cancel () {
+      native.cancel()
+      body.settle()
+    },
+    lastEventId: () => native.lastEventId()
+  }
+}
+
+/** Events from any ReadableStream of bytes, through a standalone parser. */
+function streamSource (stream, options) {
+  const parser = new binding.NativeSseParser(options.maxSize ?? null, false)
+  if (options.lastEventId) parser.lastEventId = options.lastEventId
+  const reader = new BatchReader(options.onRetry)
+  const streamReader = stream.getReader()
+  return {
+    async pull () {
+      for (;;) {
+        const { done, value } = await streamReader.read()
+        let items
+        try {
+          items = done ? parser.finish() : parser.feed(value)
+        } catch (err) {
+          streamReader.cancel().catch(() => {})
+          throw tooLargeError(err)
+        }
+        const out = []
+        reader.collect(items, out)
+        if (out.length > 0 || done) return out.length > 0 ? out : null
+      }
+    },
+    cancel () {
+      streamReader.cancel().catch(() => {})
+    },
+    lastEventId: () => parser.lastEventId
+  }
+}
+
+/**
+ * The events of a body, once (Response.prototype.events()).
+ * @param {object} body  BodyState (already checked usable)
+ */
+function eventsOfBody (body, streamOf, options = {}) {
+  let source
+  if (body === null) {
+    source = { pull: async () => null, cancel () {}, lastEventId: () => '' }
+  } else if (body.native !== null && body.stream === null) {
+    body.used = true
+    source = nativeSource(body, options)
+  } else {
+    source = streamSource(streamOf(body), options)
+  }
+  const iterator = new BodyEventIterator(source)
+  Object.defineProperty(iterator, 'lastEventId', { get: () => source.lastEventId(), enumerable: true })
+  return iterator
+}
+
+module.exports = { eventsOfBody, BatchReader, BodyEventIterator, tooLargeError, SLOTS }

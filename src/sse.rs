@@ -1,0 +1,127 @@
+//! Server-Sent Events across the boundary: the Rust parser's items as one
+//! flat array per batch (DESIGN §3: events cross in batches; the iterator
+//! and EventSource dispatch in JS).
+
+use ferrofetch_sse::{Item, Notice, Parser, DEFAULT_MAX_SIZE};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+/// Slots per item in a batch: `[tag, a, b, c]`.
+///
+/// - event:   `["e", type or null, data, id or null]`
+/// - retry:   `["r", null, milliseconds, null]`
+/// - comment: `["c", null, text, null]`
+/// - notice:  `["n", kind, value, field name or null]`, kind one of
+///   `invalid-retry`, `invalid-id`, `unknown-field`, `incomplete-event`
+pub const SLOTS: usize = 4;
+
+/// Appends items to a flat batch.
+#[derive(Default)]
+pub struct Batch(pub Vec<Option<String>>);
+
+impl ferrofetch_sse::Sink for Batch {
+    fn push(&mut self, item: Item) {
+        let slots: [Option<String>; SLOTS] = match item {
+            Item::Event(e) => [Some("e".into()), e.event, Some(e.data), e.id],
+            Item::Retry(ms) => [Some("r".into()), None, Some(ms.to_string()), None],
+            Item::Comment(text) => [Some("c".into()), None, Some(text), None],
+            Item::Notice(notice) => notice_slots(notice),
+        };
+        self.0.extend(slots);
+    }
+}
+
+fn notice_slots(notice: Notice) -> [Option<String>; SLOTS] {
+    let n = Some("n".to_string());
+    match notice {
+        Notice::InvalidRetry { value } => [n, Some("invalid-retry".into()), Some(value), None],
+        Notice::InvalidId { value } => [n, Some("invalid-id".into()), Some(value), None],
+        Notice::UnknownField { name, value } => {
+            [n, Some("unknown-field".into()), Some(value), Some(name)]
+        }
+        Notice::IncompleteEvent => [n, Some("incomplete-event".into()), None, None],
+        // A notice kind added later: reported without details.
+        _ => [n, Some("other".into()), None, None],
+    }
+}
+
+/// The error for a line or event over the size limit.
+pub fn too_large(e: &ferrofetch_sse::Error) -> napi::Error {
+    napi::Error::new(Status::GenericFailure, e.to_string())
+}
+
+/// Builds a parser from the JS options.
+pub fn new_parser(max_size: Option<f64>, block_ids: bool) -> Parser {
+    let max = match max_size {
+        Some(n) if n.is_finite() && n >= 1.0 => n as usize,
+        _ => DEFAULT_MAX_SIZE,
+    };
+    Parser::with_max_size(max).with_block_ids(block_ids)
+}
+
+/// A standalone parser, for `createParser()`: bytes or text in, batches out.
+#[napi]
+pub struct NativeSseParser {
+    parser: Parser,
+}
+
+#[napi]
+impl NativeSseParser {
+    /// `maxSize`: byte limit for a line and an event's data. `blockIds`:
+    /// events carry their own block's id (eventsource-parser's semantics).
+    #[napi(constructor)]
+    pub fn new(max_size: Option<f64>, block_ids: Option<bool>) -> Self {
+        NativeSseParser {
+            parser: new_parser(max_size, block_ids.unwrap_or(false)),
+        }
+    }
+
+    /// Parses a chunk of bytes; returns the items it completed.
+    #[napi]
+    pub fn feed(&mut self, chunk: Uint8ArraySlice) -> Result<Vec<Option<String>>> {
+        let mut batch = Batch::default();
+        self.parser
+            .feed(&chunk, &mut batch)
+            .map_err(|e| too_large(&e))?;
+        Ok(batch.0)
+    }
+
+    /// Parses a chunk of text (UTF-8 encoded on the way in).
+    #[napi]
+    pub fn feed_text(&mut self, chunk: String) -> Result<Vec<Option<String>>> {
+        let mut batch = Batch::default();
+        self.parser
+            .feed(chunk.as_bytes(), &mut batch)
+            .map_err(|e| too_large(&e))?;
+        Ok(batch.0)
+    }
+
+    /// Back to stream start; with `consume`, the pending partial line is
+    /// parsed first. Returns what that produced.
+    #[napi]
+    pub fn reset(&mut self, consume: bool) -> Vec<Option<String>> {
+        let mut batch = Batch::default();
+        self.parser.reset(consume, &mut batch);
+        batch.0
+    }
+
+    /// End of stream: discards an unfinished event.
+    #[napi]
+    pub fn finish(&mut self) -> Result<Vec<Option<String>>> {
+        let mut batch = Batch::default();
+        self.parser.finish(&mut batch).map_err(|e| too_large(&e))?;
+        Ok(batch.0)
+    }
+
+    /// The last event ID in force ("" when none).
+    #[napi(getter)]
+    pub fn last_event_id(&self) -> String {
+        self.parser.last_event_id().unwrap_or("").to_string()
+    }
+
+    /// Sets the last event ID (resuming a stream).
+    #[napi(setter)]
+    pub fn set_last_event_id(&mut self, id: String) {
+        self.parser.set_last_event_id(Some(&id));
+    }
+}
