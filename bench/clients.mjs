@@ -159,6 +159,102 @@ async function loadUndiciRequest() {
   };
 }
 
+/** Counts `expected` events from an iterator of events, then stops it. */
+async function countFrom(iterable, expected, stop) {
+  let n = 0;
+  for await (const ev of iterable) {
+    if (ev.data.length === 0) throw new Error('empty event');
+    if (++n === expected) break;
+  }
+  stop?.();
+  return n;
+}
+
+/** An EventSource-style client (the npm package, or ferrofetch's own). */
+function eventSourceClient(name, EventSource) {
+  return {
+    name,
+    countEvents(url, expected) {
+      return new Promise((resolve, reject) => {
+        const es = new EventSource(url);
+        let n = 0;
+        es.addEventListener('tick', () => {
+          if (++n === expected) {
+            es.close();
+            resolve(n);
+          }
+        });
+        es.onerror = (e) => {
+          es.close();
+          reject(new Error(`EventSource error after ${n} events: ${e.message ?? e.type}`));
+        };
+      });
+    },
+    async openIdle(url, count) {
+      const sources = await Promise.all(Array.from({ length: count }, () => new Promise((resolve, reject) => {
+        const es = new EventSource(url);
+        es.onopen = () => resolve(es);
+        es.onerror = (e) => reject(new Error(`EventSource error: ${e.message ?? e.type}`));
+      })));
+      return { close: () => sources.forEach((es) => es.close()) };
+    },
+    async close() {},
+  };
+}
+
+async function loadFerrofetchSse() {
+  const ff = require('../index.js');
+  return {
+    name: 'ferrofetch',
+    async countEvents(url, expected) {
+      const stream = ff.events(url);
+      return countFrom(stream, expected, () => stream.close());
+    },
+    async openIdle(url, count) {
+      // Each stream is open once its response head has arrived; the events
+      // iterator then waits on the native body without any JS buffering.
+      const streams = await Promise.all(Array.from({ length: count }, async () => {
+        const iterator = (await ff.fetch(url)).events();
+        iterator.next().catch(() => {});
+        return iterator;
+      }));
+      return { close: () => streams.forEach((it) => it.return()) };
+    },
+    async close() {},
+  };
+}
+
+async function loadEventsourceParserStream() {
+  const { EventSourceParserStream } = await import('eventsource-parser/stream');
+  return {
+    name: 'esp-node-fetch',
+    async countEvents(url, expected) {
+      const res = await fetch(url);
+      const events = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+      const reader = events.getReader();
+      let n = 0;
+      while (n < expected) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (value.data.length === 0) throw new Error('empty event');
+        n++;
+      }
+      await reader.cancel();
+      return n;
+    },
+    async openIdle(url, count) {
+      const readers = await Promise.all(Array.from({ length: count }, async () => {
+        const res = await fetch(url);
+        const reader = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+        reader.read().catch(() => {});
+        return reader;
+      }));
+      return { close: () => readers.forEach((r) => r.cancel().catch(() => {})) };
+    },
+    async close() {},
+  };
+}
+
 export async function loadClient(name) {
   switch (name) {
     case 'ferrofetch':
@@ -167,6 +263,14 @@ export async function loadClient(name) {
       return fetchClient('node-fetch', globalThis.fetch);
     case 'undici-request':
       return loadUndiciRequest();
+    case 'ferrofetch-sse':
+      return loadFerrofetchSse();
+    case 'esp-node-fetch':
+      return loadEventsourceParserStream();
+    case 'eventsource-pkg':
+      return eventSourceClient('eventsource-pkg', (await import('eventsource')).EventSource);
+    case 'ferrofetch-eventsource':
+      return eventSourceClient('ferrofetch-eventsource', require('../index.js').EventSource);
     default:
       throw new Error(`unknown client ${name}`);
   }

@@ -9,6 +9,11 @@ export function median(values) {
 
 const ratio = (a, b) => (a !== undefined && b ? a / b : undefined);
 
+/** The two clients a workload's ratios are against (default: Node's fetch, undici). */
+export function peersOf(spec) {
+  return spec.peers ?? ['node-fetch', 'undici-request'];
+}
+
 /** One row per (workload, client) in the order the workload table lists them. */
 export function summarize(runs, workloadTable) {
   const rows = [];
@@ -38,8 +43,9 @@ export function summarize(runs, workloadTable) {
     // A workload only ferrofetch can run (e.g. upload().writable) is
     // compared with the peers' rows of the workload it names.
     const peers = spec.comparedWith ? clientsOf.get(spec.comparedWith) ?? new Map() : byClient;
-    const base = peers.get('node-fetch');
-    const undici = peers.get('undici-request');
+    const [baseName, secondName] = peersOf(spec);
+    const base = peers.get(baseName);
+    const undici = peers.get(secondName);
     for (const row of byClient.values()) {
       row.vsNodeFetch = ratio(row.median, base?.median);
       row.vsUndici = ratio(row.median, undici?.median);
@@ -53,8 +59,22 @@ export function summarize(runs, workloadTable) {
 const num = (v) => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const times = (v) => (v === undefined ? '-' : `${v.toFixed(2)}x`);
 
+/** One line per workload naming the clients its ratio columns compare with. */
+export function formatLegend(workloadTable, rows) {
+  const shown = new Set(rows.map((r) => r.workload));
+  return Object.entries(workloadTable)
+    .filter(([name]) => shown.has(name))
+    .map(([name, spec]) => {
+      const [base, second] = peersOf(spec);
+      const from = spec.comparedWith ? ` (rows of ${spec.comparedWith})` : '';
+      const better = spec.lowerIsBetter ? '; lower is better' : '';
+      return `${name}: base = ${base}, 2nd = ${second}${from}${better}`;
+    })
+    .join('\n');
+}
+
 export function formatTable(rows) {
-  const header = ['workload', 'client', 'median', 'unit', 'spread', 'ok/runs', 'RSS MiB', 'vs node-fetch', 'vs undici-req', 'RSS vs node-fetch', 'note'];
+  const header = ['workload', 'client', 'median', 'unit', 'spread', 'ok/runs', 'RSS MiB', 'vs base', 'vs 2nd', 'RSS vs base', 'note'];
   const body = rows.map((r) => [
     r.workload,
     r.warning ? `${r.client}*` : r.client,

@@ -18,7 +18,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { formatTable, summarize } from './report.mjs';
+import { formatLegend, formatTable, summarize } from './report.mjs';
 import { ROOT, buildServer, startServer } from './server.mjs';
 import { workloads } from './workloads.mjs';
 
@@ -161,7 +161,7 @@ async function main() {
   }
 
   const summary = summarize(runs, selected);
-  console.log(`\n${formatTable(summary)}`);
+  console.log(`\n${formatTable(summary)}\n\n${formatLegend(workloads, summary)}`);
   console.log('\nmedian over rounds; MB = 10^6 bytes; spread = (max - min) / median; RSS = peak RSS of the worker process');
   const loads = runs.map((r) => r.load1);
   const maxLoad = Math.max(...loads);

@@ -56,6 +56,23 @@ function uploadWorkload(method, clients) {
   };
 }
 
+/** Events per second reading the bench server's /sse stream. */
+function sseWorkload(clients, peers) {
+  return {
+    unit: 'events/s',
+    clients,
+    peers,
+    async run(client, baseUrl, quick) {
+      const count = quick ? 100_000 : 1_000_000;
+      const start = performance.now();
+      const n = await client.countEvents(`${baseUrl}/sse?events=${count}`, count);
+      const seconds = (performance.now() - start) / 1000;
+      if (n !== count) throw new Error(`got ${n} events, expected ${count}`);
+      return { value: n / seconds, seconds, events: n };
+    },
+  };
+}
+
 export const workloads = {
   'download-1g': {
     unit: 'MB/s',
@@ -103,4 +120,28 @@ export const workloads = {
   // upload().writable is ferrofetch's own API; its ratio is read against
   // the peers' rows of upload-1g-stream.
   'upload-1g-writable': { ...uploadWorkload('uploadWritable', ['ferrofetch']), comparedWith: 'upload-1g-stream' },
+
+  'sse-1m-events': sseWorkload(['ferrofetch-sse', 'esp-node-fetch'], ['esp-node-fetch', 'esp-node-fetch']),
+
+  'sse-1m-eventsource': sseWorkload(['ferrofetch-eventsource', 'eventsource-pkg'], ['eventsource-pkg', 'eventsource-pkg']),
+
+  // Memory per open, idle stream: RSS growth while 2,000 streams are open,
+  // divided by 2,000 (after a GC when --expose-gc is available).
+  'sse-idle-2000': {
+    unit: 'KB/stream',
+    lowerIsBetter: true,
+    clients: ['ferrofetch-sse', 'esp-node-fetch', 'eventsource-pkg'],
+    peers: ['esp-node-fetch', 'eventsource-pkg'],
+    async run(client, baseUrl, quick) {
+      const count = quick ? 200 : 2000;
+      globalThis.gc?.();
+      const before = process.memoryUsage().rss;
+      const handle = await client.openIdle(`${baseUrl}/sse-idle`, count);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      globalThis.gc?.();
+      const after = process.memoryUsage().rss;
+      handle.close();
+      return { value: (after - before) / 1000 / count, streams: count };
+    },
+  },
 };

@@ -93,7 +93,16 @@ class EventStream {
 
   [Symbol.asyncIterator] () { return this }
 
-  async next () {
+  next () {
+    // Fast path: events already parsed need no connection logic.
+    const current = this.current
+    if (current !== null && current.hasBuffered && this.failure === null && !this.closed) {
+      return current.next()
+    }
+    return this.advance()
+  }
+
+  async advance () {
     for (;;) {
       if (this.failure !== null) {
         const err = this.failure

@@ -32,6 +32,30 @@ class BatchReader {
     this.pendingRetry = undefined
   }
 
+  /**
+   * Appends the events of a text batch to `out`: items as
+   * `tag CR a CR b CR c CR` (see src/sse.rs, TextBatch), empty fields
+   * meaning the defaults.
+   */
+  collectText (text, out) {
+    const parts = text.split('\r')
+    for (let i = 0; i + SLOTS <= parts.length; i += SLOTS) {
+      const tag = parts[i]
+      if (tag === 'e') {
+        const event = { event: parts[i + 1] || 'message', data: parts[i + 2], id: parts[i + 3] }
+        if (this.pendingRetry !== undefined) {
+          event.retry = this.pendingRetry
+          this.pendingRetry = undefined
+        }
+        out.push(event)
+      } else if (tag === 'r') {
+        const ms = Number(parts[i + 2])
+        this.pendingRetry = ms
+        if (this.onRetry) this.onRetry(ms)
+      }
+    }
+  }
+
   /** Appends the events of `items` to `out`. */
   collect (items, out) {
     for (let i = 0; i < items.length; i += SLOTS) {
@@ -72,6 +96,11 @@ class BodyEventIterator {
   }
 
   [Symbol.asyncIterator] () { return this }
+
+  /** True when next() can answer from events already parsed. */
+  get hasBuffered () {
+    return this.head < this.queue.length
+  }
 
   next () {
     if (this.head < this.queue.length) {
@@ -137,17 +166,17 @@ function nativeSource (body, options) {
     native,
     async pull () {
       for (;;) {
-        let items
+        let text
         try {
-          items = native.readEvents()
+          text = native.readEvents()
         } catch (err) {
           native.cancel()
           body.settle()
           throw tooLargeError(err)
         }
-        if (items.length > 0) {
+        if (text.length > 0) {
           const out = []
-          reader.collect(items, out)
+          reader.collectText(text, out)
           if (out.length > 0) return out
           continue
         }

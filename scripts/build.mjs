@@ -10,7 +10,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const debug = process.argv.includes('--debug') || process.env.FERROFETCH_BUILD === 'debug'
 const profile = debug ? 'debug' : 'release'
 
-const args = ['build', '-p', 'ferrofetch-node']
+// The whole workspace, so that crate features unify exactly as they do for
+// `cargo test --workspace` and the bench server: dependencies are then
+// compiled once for the addon, the tests and the benchmark.
+const args = ['build', '--workspace']
 if (!debug) args.push('--release')
 const result = spawnSync('cargo', args, { cwd: root, stdio: 'inherit' })
 if (result.error) {

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use ferrofetch_core::{BodyQueue, Error, Exchange, Read};
+use ferrofetch_core::{BodyQueue, Error, Exchange, Read, Take};
 use napi::bindgen_prelude::{Result, Status, Uint8ArraySlice};
 use napi_derive::napi;
 
@@ -29,8 +29,6 @@ pub struct NativeExchange {
 /// events cross to JS.
 struct EventReader {
     parser: ferrofetch_sse::Parser,
-    /// Bytes are copied out of the body queue into this, then parsed.
-    scratch: Vec<u8>,
     /// `finish()` ran at the end of the body (once).
     finished: bool,
 }
@@ -149,33 +147,34 @@ impl NativeExchange {
         parser.set_last_event_id(last_event_id.as_deref());
         *self.events.lock().unwrap_or_else(|p| p.into_inner()) = Some(EventReader {
             parser,
-            scratch: vec![0; 64 * 1024],
             finished: false,
         });
     }
 
-    /// Parses what the body has buffered; returns the completed items as a
-    /// flat batch (see `sse::SLOTS`). An empty batch means nothing more for
-    /// now: `readInto(empty)` then tells whether to wait, or the body ended
-    /// or failed. Fails when a line or event exceeds the size limit.
+    /// Parses what the body has buffered; returns the completed events as
+    /// one string (see `sse::TextBatch`). An empty string means nothing
+    /// more for now: `readInto(empty)` then tells whether to wait, or the
+    /// body ended or failed. Fails when a line or event exceeds the limit.
     #[napi]
-    pub fn read_events(&self) -> Result<Vec<Option<String>>> {
+    pub fn read_events(&self) -> Result<String> {
         let mut guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
         let reader = guard
             .as_mut()
             .ok_or_else(|| napi::Error::new(Status::InvalidArg, "startEvents() was not called"))?;
-        let mut batch = crate::sse::Batch::default();
+        let mut batch = crate::sse::TextBatch::default();
         let mut parsed = 0;
         while parsed < EVENT_BYTES_PER_CALL {
-            match self.inner.read_into(&mut reader.scratch) {
-                Read::Bytes(n) => {
-                    parsed += n;
+            // Whole chunks straight from the queue: no copy, no scratch
+            // buffer per stream (idle streams must stay small).
+            match self.inner.body().take_chunk() {
+                Take::Chunk(chunk) => {
+                    parsed += chunk.len();
                     reader
                         .parser
-                        .feed(&reader.scratch[..n], &mut batch)
+                        .feed(&chunk, &mut batch)
                         .map_err(|e| crate::sse::too_large(&e))?;
                 }
-                Read::End if !reader.finished => {
+                Take::End if !reader.finished => {
                     reader.finished = true;
                     reader
                         .parser
@@ -204,10 +203,6 @@ impl NativeExchange {
     #[napi]
     pub fn abort(&self) {
         self.inner.abort();
-        // Release a producer waiting in writable().
-        if let Some(queue) = &self.upload {
-            queue.cancel();
-        }
     }
 
     /// The consumer cancelled the body: stop reading and close the

@@ -78,6 +78,8 @@ pub struct Exchange {
     head: Mutex<Option<oneshot::Receiver<Result<ResponseHead, Error>>>>,
     /// The response body, filled by the task.
     body: Arc<BodyQueue>,
+    /// The streamed request body's queue, when the request has one.
+    upload: Option<Arc<BodyQueue>>,
     /// Cancelled by [`Exchange::abort`] or when the handle is dropped.
     cancel: CancellationToken,
 }
@@ -112,6 +114,14 @@ impl Exchange {
     /// Aborts the request: the task drops the connection, the head (if not
     /// yet delivered) and later body reads fail with `ERR_FF_ABORTED`.
     pub fn abort(&self) {
+        // Fail a streamed request body first: hyper must see an error,
+        // never a clean end, or it would send the terminating chunk and the
+        // server would take a partial upload for a whole one. Cancelling
+        // then releases a producer waiting for space.
+        if let Some(upload) = &self.upload {
+            upload.finish(Err(error::aborted()));
+            upload.cancel();
+        }
         self.body.finish(Err(error::aborted()));
         self.body.cancel();
         self.cancel.cancel();
@@ -150,9 +160,14 @@ pub(crate) fn start(
     let (head_tx, head_rx) = oneshot::channel();
     let body = Arc::new(BodyQueue::new(client.options().body_high_water_mark));
     let cancel = CancellationToken::new();
+    let upload = match &spec.body {
+        Some(RequestBody::Stream(queue)) => Some(queue.clone()),
+        _ => None,
+    };
     let exchange = Arc::new(Exchange {
         head: Mutex::new(Some(head_rx)),
         body: body.clone(),
+        upload,
         cancel: cancel.clone(),
     });
     let task = run(client, spec, head_tx, body, cancel);

@@ -396,3 +396,33 @@ async fn an_early_answer_releases_the_producer() {
         .unwrap();
     assert!(stopped);
 }
+
+#[tokio::test]
+async fn aborting_mid_upload_never_ends_the_body_cleanly() {
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<bool>();
+    let done_tx = Arc::new(std::sync::Mutex::new(Some(done_tx)));
+    let url = serve(move |mut s| {
+        let done_tx = done_tx.clone();
+        async move {
+            read_head(&mut s).await;
+            let (_, complete) = read_chunked(&mut s).await;
+            if let Some(tx) = done_tx.lock().unwrap().take() {
+                let _ = tx.send(complete);
+            }
+        }
+    })
+    .await;
+    let client = Client::new(ClientOptions::default());
+    let queue = Arc::new(BodyQueue::new(1024));
+    let ex = start(&client, upload_spec(&url, &queue));
+    queue.push(bytes::Bytes::from_static(b"partial"));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    ex.abort();
+    assert!(ex.head().await.unwrap_err().is_aborted());
+    assert!(!queue.push(bytes::Bytes::from_static(b"more")));
+    let complete = tokio::time::timeout(Duration::from_secs(5), done_rx)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!complete, "the server saw a terminating chunk");
+}
