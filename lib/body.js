@@ -408,7 +408,7 @@ function extractMimeType (headers) {
   return mime
 }
 
-/** Installs text/json/arrayBuffer/bytes/blob/formData on a class. */
+/** Installs the Body mixin (body, bodyUsed, text/json/arrayBuffer/bytes/blob/formData) on a class. */
 function mixinBody (Class, stateOf) {
   const text = async (self) => decoder.decode(await consumeBytes(stateOf(self).body))
   const methods = {
@@ -452,6 +452,20 @@ function mixinBody (Class, stateOf) {
       value: fn, writable: true, configurable: true, enumerable: true
     })
   }
+  // The mixin's getters: `body` is made on first access.
+  Object.defineProperty(Class.prototype, 'body', {
+    get () {
+      const body = stateOf(this).body
+      return body === null ? null : streamOf(body)
+    },
+    configurable: true,
+    enumerable: true
+  })
+  Object.defineProperty(Class.prototype, 'bodyUsed', {
+    get () { return bodyUsed(stateOf(this).body) },
+    configurable: true,
+    enumerable: true
+  })
 }
 
 module.exports = {

@@ -3,6 +3,7 @@
 // serves the top-level fetch().
 
 const { binding } = require('./native')
+const { msOption } = require('./options')
 const { fetchWith } = require('./fetch')
 const { uploadWith } = require('./upload')
 const { EventStream } = require('./events')
@@ -12,18 +13,6 @@ const kNative = Symbol('ferrofetch.client.native')
 const kDefaults = Symbol('ferrofetch.client.defaults')
 const kClientFor = Symbol('ferrofetch.client.for')
 const kBrand = Symbol.for('ferrofetch.client')
-
-function msOption (options, name) {
-  const value = options[name]
-  if (value === undefined || value === null) return null
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`Client: '${name}' must be a number of milliseconds`)
-  }
-  if (value < 0 || !Number.isFinite(value)) {
-    throw new RangeError(`Client: '${name}' must be a finite number >= 0 (got ${value})`)
-  }
-  return value
-}
 
 function countOption (options, name, max) {
   const value = options[name]
@@ -49,9 +38,9 @@ class Client {
       throw new TypeError('Client: options must be an object')
     }
     const defaults = {
-      timeout: msOption(options, 'timeout'),
-      connectTimeout: msOption(options, 'connectTimeout'),
-      readTimeout: msOption(options, 'readTimeout')
+      timeout: msOption(options, 'timeout', 'Client'),
+      connectTimeout: msOption(options, 'connectTimeout', 'Client'),
+      readTimeout: msOption(options, 'readTimeout', 'Client')
     }
     const userAgent = options.userAgent
     if (userAgent !== undefined && (typeof userAgent !== 'string' || /[\0\r\n]/.test(userAgent))) {
@@ -64,7 +53,7 @@ class Client {
     }
     this[kNative] = new binding.NativeClient({
       connectTimeout: defaults.connectTimeout ?? undefined,
-      poolIdleTimeout: msOption(options, 'poolIdleTimeout') ?? undefined,
+      poolIdleTimeout: msOption(options, 'poolIdleTimeout', 'Client') ?? undefined,
       poolMaxIdlePerHost: countOption(options, 'poolMaxIdlePerHost', 0xffffffff),
       maxRedirects: countOption(options, 'maxRedirections', 0xffffffff),
       userAgent

@@ -8,6 +8,7 @@
 // other than text/event-stream.
 
 const { Headers } = require('./headers')
+const { msOption } = require('./options')
 
 const DEFAULT_RETRY_MS = 3000
 const DEFAULT_MAX_RETRY_DELAY_MS = 30000
@@ -22,14 +23,6 @@ class EventStreamError extends Error {
   }
 }
 
-function msOption (init, name, fallback) {
-  const value = init[name]
-  if (value === undefined || value === null) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`events: '${name}' must be a number of milliseconds`)
-  if (value < 0 || !Number.isFinite(value)) throw new RangeError(`events: '${name}' must be a finite number >= 0`)
-  return value
-}
-
 function eventOptions (init) {
   if (init === null || typeof init !== 'object') throw new TypeError("events: 'init' must be an object")
   const { retry, maxRetryDelay, maxSize, lastEventId, ...fetchInit } = init
@@ -40,8 +33,8 @@ function eventOptions (init) {
     throw new TypeError("events: 'lastEventId' must be a string")
   }
   return {
-    retry: msOption(init, 'retry', DEFAULT_RETRY_MS),
-    maxRetryDelay: msOption(init, 'maxRetryDelay', DEFAULT_MAX_RETRY_DELAY_MS),
+    retry: msOption(init, 'retry', 'events') ?? DEFAULT_RETRY_MS,
+    maxRetryDelay: msOption(init, 'maxRetryDelay', 'events') ?? DEFAULT_MAX_RETRY_DELAY_MS,
     maxSize,
     lastEventId: lastEventId ?? '',
     fetchInit

@@ -4,7 +4,8 @@
 // `requestParts` directly so that a plain `fetch(url)` builds no Request.
 
 const { Headers, fillHeaders, setGuard, rawHeaderList } = require('./headers')
-const { BodyState, extractBody, isUnusable, bodyUsed, streamOf, cloneBody, mixinBody } = require('./body')
+const { msOption } = require('./options')
+const { BodyState, extractBody, isUnusable, cloneBody, mixinBody } = require('./body')
 
 const kState = Symbol('ferrofetch.request')
 const kBrand = Symbol.for('ferrofetch.request')
@@ -87,19 +88,6 @@ function parseReferrer (value) {
     throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause })
   }
   return url.protocol === 'about:' && url.pathname === 'client' ? 'client' : url.href
-}
-
-/** A duration option in ms: undefined, or a finite number >= 0. */
-function durationOption (init, name) {
-  const value = init[name]
-  if (value === undefined || value === null) return null
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`RequestInit: '${name}' must be a number of milliseconds`)
-  }
-  if (value < 0 || !Number.isFinite(value)) {
-    throw new RangeError(`RequestInit: '${name}' must be a finite number >= 0 (got ${value})`)
-  }
-  return value
 }
 
 function checkSignal (signal) {
@@ -210,7 +198,7 @@ function requestParts (input, init) {
   if (init.signal !== undefined) parts.signal = checkSignal(init.signal)
   if (init.duplex !== undefined) parts.duplex = enumOption(init, 'duplex')
   for (const name of ['timeout', 'connectTimeout', 'readTimeout']) {
-    if (init[name] !== undefined) parts[name] = durationOption(init, name)
+    if (init[name] !== undefined) parts[name] = msOption(init, name, 'RequestInit')
   }
   if (init.client !== undefined && init.client !== null) {
     if (typeof init.client?.fetch !== 'function' || init.client[Symbol.for('ferrofetch.client')] !== true) {
@@ -295,15 +283,6 @@ class Request {
       state.ownSignal = state.signal === null ? new AbortController().signal : AbortSignal.any([state.signal])
     }
     return state.ownSignal
-  }
-
-  get body () {
-    const body = stateOf(this).body
-    return body === null ? null : streamOf(body)
-  }
-
-  get bodyUsed () {
-    return bodyUsed(stateOf(this).body)
   }
 
   clone () {

@@ -2,7 +2,7 @@
 // WHATWG Fetch §6.5 Response class, over a native body or any body init.
 
 const { Headers, headersFromRawList, fillHeaders, setGuard, getGuard } = require('./headers')
-const { BodyState, extractBody, isUnusable, bodyUsed, streamOf, cloneBody, mixinBody } = require('./body')
+const { BodyState, extractBody, isUnusable, streamOf, cloneBody, mixinBody } = require('./body')
 const { eventsOfBody } = require('./sse')
 
 const kState = Symbol('ferrofetch.response')
@@ -125,15 +125,6 @@ class Response {
 
   get statusText () { return stateOf(this).statusText }
   get headers () { return stateOf(this).headers }
-
-  get body () {
-    const body = stateOf(this).body
-    return body === null ? null : streamOf(body)
-  }
-
-  get bodyUsed () {
-    return bodyUsed(stateOf(this).body)
-  }
 
   /** Fetch "clone()": both copies can be read independently. */
   clone () {

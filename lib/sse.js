@@ -32,6 +32,22 @@ class BatchReader {
     this.pendingRetry = undefined
   }
 
+  /** An event object, carrying the retry its block set (if any). */
+  event (type, data, id) {
+    const event = { event: type, data, id }
+    if (this.pendingRetry !== undefined) {
+      event.retry = this.pendingRetry
+      this.pendingRetry = undefined
+    }
+    return event
+  }
+
+  retry (digits) {
+    const ms = Number(digits)
+    this.pendingRetry = ms
+    if (this.onRetry) this.onRetry(ms)
+  }
+
   /**
    * Appends the events of a text batch to `out`: items as
    * `tag CR a CR b CR c CR` (see src/sse.rs, TextBatch), empty fields
@@ -41,18 +57,8 @@ class BatchReader {
     const parts = text.split('\r')
     for (let i = 0; i + SLOTS <= parts.length; i += SLOTS) {
       const tag = parts[i]
-      if (tag === 'e') {
-        const event = { event: parts[i + 1] || 'message', data: parts[i + 2], id: parts[i + 3] }
-        if (this.pendingRetry !== undefined) {
-          event.retry = this.pendingRetry
-          this.pendingRetry = undefined
-        }
-        out.push(event)
-      } else if (tag === 'r') {
-        const ms = Number(parts[i + 2])
-        this.pendingRetry = ms
-        if (this.onRetry) this.onRetry(ms)
-      }
+      if (tag === 'e') out.push(this.event(parts[i + 1] || 'message', parts[i + 2], parts[i + 3]))
+      else if (tag === 'r') this.retry(parts[i + 2])
     }
   }
 
@@ -61,16 +67,9 @@ class BatchReader {
     for (let i = 0; i < items.length; i += SLOTS) {
       const tag = items[i]
       if (tag === 'e') {
-        const event = { event: items[i + 1] ?? 'message', data: items[i + 2], id: items[i + 3] ?? '' }
-        if (this.pendingRetry !== undefined) {
-          event.retry = this.pendingRetry
-          this.pendingRetry = undefined
-        }
-        out.push(event)
+        out.push(this.event(items[i + 1] ?? 'message', items[i + 2], items[i + 3] ?? ''))
       } else if (tag === 'r') {
-        const ms = Number(items[i + 2])
-        this.pendingRetry = ms
-        if (this.onRetry) this.onRetry(ms)
+        this.retry(items[i + 2])
       } else if (tag === 'c') {
         if (this.onComment) this.onComment(items[i + 2])
       }

@@ -283,6 +283,33 @@ async fn read_chunked(socket: &mut TcpStream) -> (Vec<u8>, bool) {
     }
 }
 
+/// A server that reads one chunked request body and reports whether its
+/// terminating chunk arrived.
+async fn chunked_body_server() -> (String, tokio::sync::oneshot::Receiver<bool>) {
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<bool>();
+    let done_tx = Arc::new(std::sync::Mutex::new(Some(done_tx)));
+    let url = serve(move |mut s| {
+        let done_tx = done_tx.clone();
+        async move {
+            read_head(&mut s).await;
+            let (_, complete) = read_chunked(&mut s).await;
+            if let Some(tx) = done_tx.lock().unwrap().take() {
+                let _ = tx.send(complete);
+            }
+        }
+    })
+    .await;
+    (url, done_rx)
+}
+
+async fn assert_body_not_ended(done_rx: tokio::sync::oneshot::Receiver<bool>) {
+    let complete = tokio::time::timeout(Duration::from_secs(5), done_rx)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!complete, "the server saw a terminating chunk");
+}
+
 fn upload_spec(url: &str, queue: &Arc<BodyQueue>) -> RequestSpec {
     let mut spec = get(url);
     spec.method = http::Method::POST;
@@ -332,19 +359,7 @@ async fn a_streamed_body_is_sent_chunked_as_it_is_pushed() {
 
 #[tokio::test]
 async fn a_failed_producer_never_ends_the_body_cleanly() {
-    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<bool>();
-    let done_tx = Arc::new(std::sync::Mutex::new(Some(done_tx)));
-    let url = serve(move |mut s| {
-        let done_tx = done_tx.clone();
-        async move {
-            read_head(&mut s).await;
-            let (_, complete) = read_chunked(&mut s).await;
-            if let Some(tx) = done_tx.lock().unwrap().take() {
-                let _ = tx.send(complete);
-            }
-        }
-    })
-    .await;
+    let (url, done_rx) = chunked_body_server().await;
     let client = Client::new(ClientOptions::default());
     let queue = Arc::new(BodyQueue::new(1024));
     let ex = start(&client, upload_spec(&url, &queue));
@@ -353,11 +368,7 @@ async fn a_failed_producer_never_ends_the_body_cleanly() {
     queue.finish(Err(ferrofetch_core::Error::upload_failed("source broke")));
     let err = ex.head().await.unwrap_err();
     assert_eq!(err.code(), codes::UPLOAD_FAILED);
-    let complete = tokio::time::timeout(Duration::from_secs(5), done_rx)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(!complete, "the server saw a terminating chunk");
+    assert_body_not_ended(done_rx).await;
 }
 
 #[tokio::test]
@@ -399,19 +410,7 @@ async fn an_early_answer_releases_the_producer() {
 
 #[tokio::test]
 async fn aborting_mid_upload_never_ends_the_body_cleanly() {
-    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<bool>();
-    let done_tx = Arc::new(std::sync::Mutex::new(Some(done_tx)));
-    let url = serve(move |mut s| {
-        let done_tx = done_tx.clone();
-        async move {
-            read_head(&mut s).await;
-            let (_, complete) = read_chunked(&mut s).await;
-            if let Some(tx) = done_tx.lock().unwrap().take() {
-                let _ = tx.send(complete);
-            }
-        }
-    })
-    .await;
+    let (url, done_rx) = chunked_body_server().await;
     let client = Client::new(ClientOptions::default());
     let queue = Arc::new(BodyQueue::new(1024));
     let ex = start(&client, upload_spec(&url, &queue));
@@ -420,9 +419,5 @@ async fn aborting_mid_upload_never_ends_the_body_cleanly() {
     ex.abort();
     assert!(ex.head().await.unwrap_err().is_aborted());
     assert!(!queue.push(bytes::Bytes::from_static(b"more")));
-    let complete = tokio::time::timeout(Duration::from_secs(5), done_rx)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(!complete, "the server saw a terminating chunk");
+    assert_body_not_ended(done_rx).await;
 }
