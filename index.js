@@ -5,5 +5,21 @@ const { Request } = require('./lib/request')
 const { Response } = require('./lib/response')
 const { Client, fetch, upload, events } = require('./lib/client')
 const { EventStreamError } = require('./lib/events')
+const { EventSource, ErrorEvent } = require('./lib/eventsource')
+const { createParser, ParseError, EventSourceParserStream } = require('./lib/parser')
 
-module.exports = { fetch, upload, events, Headers, Request, Response, Client, EventStreamError }
+module.exports = {
+  fetch,
+  upload,
+  events,
+  Headers,
+  Request,
+  Response,
+  Client,
+  EventSource,
+  ErrorEvent,
+  EventStreamError,
+  createParser,
+  ParseError,
+  EventSourceParserStream
+}

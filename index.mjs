@@ -5,5 +5,19 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const ferrofetch = require('./index.js')
 
-export const { fetch, upload, events, Headers, Request, Response, Client, EventStreamError } = ferrofetch
+export const {
+  fetch,
+  upload,
+  events,
+  Headers,
+  Request,
+  Response,
+  Client,
+  EventSource,
+  ErrorEvent,
+  EventStreamError,
+  createParser,
+  ParseError,
+  EventSourceParserStream
+} = ferrofetch
 export default ferrofetch

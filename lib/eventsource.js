@@ -1,0 +1,383 @@
+'use strict'
+// EventSource (HTML §9.2.2–9.2.5) over fetch. The body is parsed by
+// eventsOfResponse: in Rust for ferrofetch's own responses, through the body
+// stream for a Response from any other fetch.
+//
+// A drop-in for the npm `eventsource` package (v3/v4) as well: `init.fetch`
+// replaces the fetch function and receives (URL, init) as that package
+// passes them; error events carry `message` and `code` (the HTTP status, if
+// any). Extensions: `headers`, `method` and `body` in init (POST streams),
+// and `maxSize` (byte limit for a line or an event).
+
+const { Headers } = require('./headers')
+const { eventsOfResponse } = require('./response')
+const { isEventStream } = require('./events')
+
+const CONNECTING = 0
+const OPEN = 1
+const CLOSED = 2
+/** "a reconnection time, in milliseconds ... initialized to an implementation-defined value, probably in the region of a few seconds" */
+const DEFAULT_RECONNECTION_TIME = 3000
+/** Backoff ceiling while the server is unreachable. */
+const MAX_BACKOFF = 30000
+/** setTimeout fires at once for longer delays; a `retry` beyond this waits this long. */
+const MAX_TIMER = 2 ** 31 - 1
+
+/** An 'error' event with the npm `eventsource` package's `message` and `code`. */
+class ErrorEvent extends Event {
+  /**
+   * @param {string} type
+   * @param {{ message?: string, code?: number, error?: unknown }} [init]
+   */
+  constructor (type, init = {}) {
+    super(type, init)
+    this.code = init.code ?? undefined
+    this.message = init.message ?? undefined
+    // Like the DOM's ErrorEvent: the error behind it, when there is one.
+    this.error = init.error ?? undefined
+  }
+
+  // Node's inspector shows only Event's own fields; show ours too.
+  [Symbol.for('nodejs.util.inspect.custom')] (depth, options, inspect) {
+    const { type, message, code, error } = this
+    return `ErrorEvent ${inspect({ type, message, code, error }, options)}`
+  }
+}
+
+/** What reconnecting cannot fix: a request the fetch function refuses. */
+function isFutile (err) {
+  return (err instanceof TypeError && err.cause === undefined) ||
+    err?.cause?.code === 'ERR_FF_UNSUPPORTED_SCHEME'
+}
+
+/** "fetch failed: connect ECONNREFUSED 127.0.0.1:1": the error and its causes. */
+function describe (err) {
+  if (!(err instanceof Error)) return String(err)
+  return err.cause === undefined ? err.message : `${err.message}: ${describe(err.cause)}`
+}
+
+function cancelBody (response) {
+  try {
+    response?.body?.cancel().catch(() => {})
+  } catch {}
+}
+
+/** A body that can be sent again on each reconnection. */
+function checkReplayable (body) {
+  if (body === undefined || body === null || typeof body === 'string') return
+  if (typeof body.getReader === 'function' || typeof body[Symbol.asyncIterator] === 'function') {
+    throw new TypeError("EventSource: 'body' must be replayable (a string, bytes, Blob, FormData or URLSearchParams), not a stream")
+  }
+}
+
+let ferrofetchFetch = null
+/** ferrofetch's top-level fetch, loaded on first use (client.js may load this module). */
+function defaultFetch (input, init) {
+  ferrofetchFetch ??= require('./client').fetch
+  return ferrofetchFetch(input, init)
+}
+
+class EventSource extends EventTarget {
+  #url
+  #withCredentials
+  #readyState = CONNECTING
+  #fetch
+  #headers
+  #method
+  #body
+  #maxSize
+  // "the last event ID string" and "the reconnection time" of the spec
+  #lastEventId = ''
+  #reconnectionTime = DEFAULT_RECONNECTION_TIME
+  // Consecutive connection attempts that got no response (for backoff).
+  #failures = 0
+  #controller = null
+  #events = null
+  #timer = null
+  #handlers = { open: null, message: null, error: null }
+
+  /**
+   * @param {string | URL} url
+   * @param {{ withCredentials?: boolean, fetch?: Function, headers?: HeadersInit,
+   *   method?: string, body?: BodyInit, maxSize?: number }} [init]
+   */
+  constructor (url, init = undefined) {
+    if (arguments.length === 0) {
+      throw new TypeError("Failed to construct 'EventSource': 1 argument required, but only 0 present.")
+    }
+    super()
+    if (init === undefined || init === null) init = {}
+    if (typeof init !== 'object' && typeof init !== 'function') {
+      throw new TypeError("Failed to construct 'EventSource': 'init' must be an object")
+    }
+    // 3. Let urlRecord be the result of encoding-parsing a URL given url.
+    // 4. If urlRecord is failure, then throw a "SyntaxError" DOMException.
+    // (WebIDL USVString: a Symbol cannot be converted, a TypeError.)
+    if (typeof url === 'symbol') throw new TypeError("Failed to construct 'EventSource': the URL is a Symbol")
+    try {
+      this.#url = new URL(`${url}`)
+    } catch {
+      throw new DOMException(`Failed to construct 'EventSource': The URL '${url}' is invalid.`, 'SyntaxError')
+    }
+    // 7. If eventSourceInitDict's withCredentials is true, set corsAttributeState to Use Credentials.
+    this.#withCredentials = Boolean(init.withCredentials)
+    if (init.fetch !== undefined && typeof init.fetch !== 'function') {
+      throw new TypeError("EventSource: 'fetch' must be a function")
+    }
+    this.#fetch = init.fetch ?? defaultFetch
+    // Validated now, so a bad header is a TypeError here rather than an error event later.
+    const headers = new Headers(init.headers)
+    const resumeFrom = headers.get('last-event-id')
+    if (resumeFrom !== null) {
+      // A Last-Event-ID given by the caller is where the stream resumes: it
+      // becomes the last event ID string, which the server may then change.
+      this.#lastEventId = resumeFrom
+      headers.delete('last-event-id')
+    }
+    this.#headers = headers
+    this.#method = init.method === undefined ? undefined : `${init.method}`
+    checkReplayable(init.body)
+    this.#body = init.body
+    if (init.maxSize !== undefined && (!Number.isInteger(init.maxSize) || init.maxSize < 1)) {
+      throw new RangeError("EventSource: 'maxSize' must be a positive integer (bytes)")
+    }
+    this.#maxSize = init.maxSize
+    // 15. Fetch request ...
+    this.#start()
+  }
+
+  get url () { return this.#url.href }
+  get withCredentials () { return this.#withCredentials }
+  get readyState () { return this.#readyState }
+
+  get onopen () { return this.#handlers.open?.value ?? null }
+  set onopen (value) { this.#setHandler('open', value) }
+  get onmessage () { return this.#handlers.message?.value ?? null }
+  set onmessage (value) { this.#setHandler('message', value) }
+  get onerror () { return this.#handlers.error?.value ?? null }
+  set onerror (value) { this.#setHandler('error', value) }
+
+  /**
+   * "The close() method must abort any instances of the fetch algorithm
+   * started for this EventSource object, and must set the readyState
+   * attribute to CLOSED."
+   */
+  close () {
+    this.#readyState = CLOSED
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer)
+      this.#timer = null
+    }
+    this.#controller?.abort()
+    this.#controller = null
+    if (this.#events !== null) {
+      this.#events.return()
+      this.#events = null
+    }
+  }
+
+  /**
+   * Event handler IDL attributes (HTML §8.1.8.1): the first non-null value
+   * adds one listener, which keeps its place among the others when the
+   * value is replaced; null removes it.
+   */
+  #setHandler (type, value) {
+    let handler = this.#handlers[type]
+    // [LegacyTreatNonObjectAsNull]: anything but an object or function is null.
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
+      if (handler !== null) {
+        EventTarget.prototype.removeEventListener.call(this, type, handler.listener)
+        this.#handlers[type] = null
+      }
+      return
+    }
+    if (handler !== null) {
+      handler.value = value
+      return
+    }
+    handler = { value, listener: null }
+    handler.listener = (event) => {
+      if (typeof handler.value !== 'function') return
+      if (handler.value.call(this, event) === false) event.preventDefault()
+    }
+    this.#handlers[type] = handler
+    EventTarget.prototype.addEventListener.call(this, type, handler.listener)
+  }
+
+  /** The init for one request, shaped as the npm `eventsource` package passes it. */
+  #requestInit (signal) {
+    const headers = {}
+    for (const [name, value] of this.#headers) headers[name] = value
+    // 10. User agents may set (`Accept`, `text/event-stream`) in request's header list.
+    if (!this.#headers.has('accept')) headers.Accept = 'text/event-stream'
+    // 11. Set request's cache mode to "no-store" — which makes fetch add
+    // `Cache-Control: no-cache` (Fetch §4.5); set here for fetch functions
+    // that ignore `cache`.
+    if (!this.#headers.has('cache-control')) headers['Cache-Control'] = 'no-cache'
+    // §9.2.3 reestablish 6.3: "If ev's last event ID string is not the empty
+    // string ... set (`Last-Event-ID`, lastEventIDValue) in request's header list."
+    if (this.#lastEventId !== '') headers['Last-Event-ID'] = this.#lastEventId
+    const init = {
+      mode: 'cors',
+      credentials: this.#withCredentials ? 'include' : 'same-origin',
+      redirect: 'follow',
+      cache: 'no-store',
+      headers,
+      signal
+    }
+    if (this.#method !== undefined) init.method = this.#method
+    if (this.#body !== undefined && this.#body !== null) init.body = this.#body
+    return init
+  }
+
+  /** Connects; what no step foresaw (e.g. a fetch function resolving to a non-Response) fails the connection. */
+  #start () {
+    this.#connect().catch((err) => this.#failConnection(describe(err), undefined, err))
+  }
+
+  /** One connection: §9.2.2 step 15 and its processResponse steps. */
+  async #connect () {
+    const controller = new AbortController()
+    this.#controller = controller
+    const live = () => this.#controller === controller && this.#readyState !== CLOSED
+    let response
+    try {
+      // A fetch function that throws at once still reports asynchronously,
+      // after the caller has had a chance to add listeners.
+      response = await this.#fetch(new URL(this.#url.href), this.#requestInit(controller.signal))
+    } catch (err) {
+      // 15.1 "If res is an aborted network error, then fail the connection":
+      // only close() aborts, and it has already set CLOSED.
+      if (!live()) return
+      // 15.2 "Otherwise, if res is a network error, then reestablish the
+      // connection, unless the user agent knows that to be futile".
+      if (isFutile(err)) return this.#failConnection(describe(err), undefined, err)
+      this.#failures++
+      return this.#reestablish(describe(err), err)
+    }
+    if (!live()) return cancelBody(response)
+    const status = response.status
+    // 15.3 "if res's status is not 200, or if res's `Content-Type` is not
+    // `text/event-stream`, then fail the connection." (204 included.)
+    if (status !== 200) {
+      cancelBody(response)
+      const message = status === 204 ? 'Server sent HTTP 204, not reconnecting' : `Non-200 status code (${status})`
+      return this.#failConnection(message, status)
+    }
+    if (!isEventStream(response.headers.get('content-type'))) {
+      cancelBody(response)
+      return this.#failConnection('Invalid content type, expected "text/event-stream"', status)
+    }
+    // MessageEvent origin: "the origin of the event stream's final URL (i.e.,
+    // the URL after redirects)".
+    const origin = new URL(response.url || this.#url.href).origin
+    let events
+    try {
+      events = eventsOfResponse(response, {
+        maxSize: this.#maxSize,
+        lastEventId: this.#lastEventId,
+        onRetry: (ms) => { this.#reconnectionTime = ms }
+      })
+    } catch (err) {
+      cancelBody(response)
+      return this.#failConnection(describe(err), undefined, err)
+    }
+    this.#events = events
+    // 15.4 "announce the connection": "if readyState is not CLOSED, set
+    // readyState to OPEN; fire an event named open".
+    this.#failures = 0
+    this.#readyState = OPEN
+    this.dispatchEvent(new Event('open'))
+    await this.#interpret(events, origin, live)
+  }
+
+  /** Reads the body's events and dispatches them until it ends or close(). */
+  async #interpret (events, origin, live) {
+    try {
+      // Bounded by the stream: each turn consumes one event or ends.
+      for (;;) {
+        if (!live()) return
+        const { done, value } = await events.next()
+        if (!live()) return
+        if (done) break
+        // §9.2.6 dispatch: the last event ID string is set at each blank line.
+        this.#lastEventId = value.id
+        // 8. "Queue a task which, if the readyState attribute is set to a
+        // value other than CLOSED, dispatches the newly created event."
+        this.dispatchEvent(new MessageEvent(value.event, {
+          data: value.data,
+          origin,
+          lastEventId: value.id
+        }))
+      }
+    } catch (err) {
+      if (!live()) return
+      this.#lastEventId = events.lastEventId
+      this.#events = null
+      // A line or event over the size limit would come back on reconnection.
+      if (err?.cause?.code === 'ERR_FF_SSE_TOO_LARGE') return this.#failConnection(describe(err), undefined, err)
+      return this.#reestablish(describe(err), err)
+    }
+    // 14. processEventSourceEndOfBody: "If res is not a network error, then
+    // reestablish the connection." The ID of an id-only block after the last
+    // event counts too.
+    this.#lastEventId = events.lastEventId
+    this.#events = null
+    this.#reestablish('The server closed the connection')
+  }
+
+  /** §9.2.3 "reestablish the connection". */
+  #reestablish (message, error) {
+    // 1. If the readyState attribute is set to CLOSED, abort these steps.
+    if (this.#readyState === CLOSED) return
+    this.#controller = null
+    // 2. Queue a task: if readyState is CLOSED, abort; set readyState to
+    // CONNECTING; fire an event named error.
+    this.#readyState = CONNECTING
+    this.dispatchEvent(new ErrorEvent('error', { message, error }))
+    if (this.#readyState !== CONNECTING || this.#timer !== null) return
+    // 3. Wait a delay equal to the reconnection time of the event source.
+    // 4. Optionally, wait some more: backoff while attempts fail.
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      // 6.1 If the EventSource's readyState attribute is not set to CONNECTING, then return.
+      if (this.#readyState !== CONNECTING) return
+      // 6.2–6.4: fetch again, with Last-Event-ID (see #requestInit).
+      this.#start()
+    }, this.#delay())
+  }
+
+  /** The reconnection time, plus jittered exponential backoff after failed attempts. */
+  #delay () {
+    const time = Math.min(this.#reconnectionTime, MAX_TIMER)
+    if (this.#failures <= 1) return time
+    const ceiling = Math.min(MAX_BACKOFF, time * 2 ** Math.min(this.#failures - 1, 16))
+    return Math.max(time, ceiling / 2 + Math.random() * (ceiling / 2))
+  }
+
+  /** §9.2.3 "fail the connection": CLOSED, error event, no reconnection. */
+  #failConnection (message, code, error) {
+    if (this.#readyState === CLOSED) return
+    this.#readyState = CLOSED
+    this.#controller = null
+    this.dispatchEvent(new ErrorEvent('error', { message, code, error }))
+  }
+}
+
+// WebIDL constants: on the interface object and on the prototype,
+// read-only and enumerable.
+for (const target of [EventSource, EventSource.prototype]) {
+  for (const [name, value] of [['CONNECTING', CONNECTING], ['OPEN', OPEN], ['CLOSED', CLOSED]]) {
+    Object.defineProperty(target, name, { value, enumerable: true, writable: false, configurable: false })
+  }
+}
+// WebIDL attributes and operations are enumerable.
+for (const name of ['url', 'withCredentials', 'readyState', 'onopen', 'onmessage', 'onerror', 'close']) {
+  Object.defineProperty(EventSource.prototype, name, { enumerable: true })
+}
+Object.defineProperty(EventSource.prototype, Symbol.toStringTag, { value: 'EventSource', configurable: true })
+// The npm `eventsource` package's marker that `init.fetch` is honoured;
+// libraries check it before passing one.
+Object.defineProperty(EventSource, Symbol.for('eventsource.supports-fetch-override'), { value: true })
+
+module.exports = { EventSource, ErrorEvent }
