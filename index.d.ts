@@ -55,6 +55,8 @@ export type FetchErrorCode =
   | 'ERR_FF_READ_TIMEOUT'
   | 'ERR_FF_CLIENT_CLOSED'
   | 'ERR_FF_UPLOAD_FAILED'
+  | 'ERR_FF_DECODE'
+  | 'ERR_FF_SSE_TOO_LARGE'
   | 'ERR_FF_NETWORK'
   | 'ERR_FF_INTERNAL'
 
@@ -89,6 +91,12 @@ export interface FetchInit extends TimeoutOptions {
   keepalive?: boolean
   /** Extension: send through this client (its pool and defaults). */
   client?: Client
+  /**
+   * Extension: decode gzip, deflate, br and zstd bodies (default: the
+   * client's setting, true). `false` passes the raw bytes and the
+   * Content-Encoding header through and sends no Accept-Encoding.
+   */
+  decompress?: boolean
 }
 
 export type RequestInfo = string | URL | Request
@@ -172,12 +180,142 @@ export declare class Response implements Body {
   readonly body: ReadableStream<Uint8Array> | null
   readonly bodyUsed: boolean
   clone (): Response
+  /**
+   * Extension: the body parsed as Server-Sent Events (HTML §9.2), once,
+   * without reconnection. A fetched body is parsed in Rust.
+   */
+  events (options?: { maxSize?: number }): ServerSentEventIterator
   arrayBuffer (): Promise<ArrayBuffer>
   bytes (): Promise<Uint8Array>
   blob (): Promise<Blob>
   formData (): Promise<FormData>
   json (): Promise<any>
   text (): Promise<string>
+}
+
+/** One Server-Sent Event, with the wire's field names. */
+export interface ServerSentEvent {
+  /** The event type; 'message' when the block set none. */
+  event: string
+  /** The data lines joined with LF. */
+  data: string
+  /** The last event ID in force ('' when none). */
+  id: string
+  /** The reconnection time the event's block set, in ms, if any. */
+  retry?: number
+}
+
+/** An async iterator of events; `return()` (or `break`) closes the connection. */
+export interface ServerSentEventIterator extends AsyncIterableIterator<ServerSentEvent> {
+  /** The last event ID in force. */
+  readonly lastEventId: string
+}
+
+/** events()'s init: a FetchInit plus reconnection settings. */
+export interface EventsInit extends FetchInit {
+  /** Reconnection time before the server sets one with `retry` (default 3000 ms). */
+  retry?: number
+  /** Cap of the backoff while the server is unreachable (default 30000 ms). */
+  maxRetryDelay?: number
+  /** Byte limit for one line or one event (default 16 MiB); over it is an error. */
+  maxSize?: number
+  /** Resume after this event ID (sent as Last-Event-ID). */
+  lastEventId?: string
+}
+
+/** A reconnecting stream of events (see {@link events}). */
+export interface EventStream extends ServerSentEventIterator {
+  /** Stops everything and closes the connection; the iterator ends. */
+  close (): void
+}
+
+/** Ends an event stream: a non-2xx status or a content type other than text/event-stream. */
+export declare class EventStreamError extends Error {
+  readonly status: number
+  readonly code: 'ERR_FF_SSE_STATUS' | 'ERR_FF_SSE_CONTENT_TYPE'
+}
+
+/**
+ * A reconnecting async iterator of Server-Sent Events: waits the server's
+ * `retry` after the stream ends and sends Last-Event-ID; backs off with
+ * jitter while the server is unreachable; stops on 204; ends with
+ * EventStreamError on a non-2xx status or a wrong content type. POST with a
+ * body and headers works (the LLM case).
+ */
+export declare function events (input: RequestInfo, init?: EventsInit): EventStream
+
+/** EventSource's init: the standard one plus the npm `eventsource` package's and ferrofetch's extensions. */
+export interface EventSourceInit {
+  withCredentials?: boolean
+  /** A custom fetch (as in the npm `eventsource` package); ferrofetch's own keeps parsing native. */
+  fetch?: (input: URL | string, init: any) => Promise<any>
+  headers?: HeadersInit
+  method?: string
+  body?: string | ArrayBuffer | ArrayBufferView | Blob | URLSearchParams | FormData
+  /** Byte limit for one line or one event (default 16 MiB). */
+  maxSize?: number
+}
+
+/** The error event: carries `message` and `code` (the HTTP status) like the npm `eventsource` package. */
+export declare class ErrorEvent extends Event {
+  readonly message?: string
+  readonly code?: number
+  readonly error?: unknown
+}
+
+/** WHATWG EventSource (HTML §9.2), with reconnection per the spec. */
+export declare class EventSource extends EventTarget {
+  constructor (url: string | URL, init?: EventSourceInit)
+  static readonly CONNECTING: 0
+  static readonly OPEN: 1
+  static readonly CLOSED: 2
+  readonly CONNECTING: 0
+  readonly OPEN: 1
+  readonly CLOSED: 2
+  readonly url: string
+  readonly withCredentials: boolean
+  readonly readyState: 0 | 1 | 2
+  onopen: ((this: EventSource, ev: Event) => any) | null
+  onmessage: ((this: EventSource, ev: MessageEvent) => any) | null
+  onerror: ((this: EventSource, ev: ErrorEvent) => any) | null
+  close (): void
+}
+
+/** An event as eventsource-parser reports it. */
+export interface EventSourceMessage {
+  event: string | undefined
+  id: string | undefined
+  data: string
+}
+
+/** eventsource-parser's ParseError. */
+export declare class ParseError extends Error {
+  type: 'invalid-retry' | 'unknown-field' | 'max-buffer-size-exceeded'
+  field?: string
+  value?: string
+  line?: string
+}
+
+export interface ParserCallbacks {
+  onEvent?: (event: EventSourceMessage) => void
+  onRetry?: (retry: number) => void
+  onComment?: (comment: string) => void
+  onError?: (error: ParseError) => void
+  /** Byte limit for one line or event (default 16 MiB). */
+  maxBufferSize?: number
+}
+
+export interface EventSourceParser {
+  feed (chunk: string | Uint8Array): void
+  reset (options?: { consume?: boolean }): void
+}
+
+/** eventsource-parser's createParser, backed by the Rust parser. */
+export declare function createParser (callbacks: ParserCallbacks): EventSourceParser
+
+/** eventsource-parser's stream adapter: text in, events out. */
+export declare class EventSourceParserStream extends TransformStream<string, EventSourceMessage> {
+  constructor (options?: { onError?: 'terminate' | ((error: Error) => void), onRetry?: (retry: number) => void, onComment?: (comment: string) => void })
 }
 
 /** Settings of a Client. */
@@ -190,6 +328,34 @@ export interface ClientOptions extends TimeoutOptions {
   maxRedirections?: number
   /** User-Agent sent when a request has none (default `ferrofetch/<version>`). */
   userAgent?: string
+  /** Headers every request carries unless it sets them itself. */
+  headers?: HeadersInit
+  /** Decode gzip, deflate, br and zstd bodies as they stream (default true). */
+  decompress?: boolean
+  /**
+   * HTTP versions: 'auto' (HTTP/2 when TLS's ALPN agrees, default), 'http1',
+   * or 'http2' (HTTP/2 by prior knowledge, also over cleartext).
+   */
+  http?: 'auto' | 'http1' | 'http2'
+  /**
+   * Proxy: undefined honours HTTP_PROXY / HTTPS_PROXY / NO_PROXY; a URL
+   * (http, https or socks5, credentials in the userinfo) sends every
+   * request through it; false disables proxies.
+   */
+  proxy?: string | URL | false
+  tls?: TlsOptions
+}
+
+/** TLS settings (rustls). Certificates are verified with the platform's roots. */
+export interface TlsOptions {
+  /** Extra trusted CA certificates, PEM. */
+  ca?: string | Buffer | Array<string | Buffer>
+  /** Client certificate chain, PEM (with `key`). */
+  cert?: string | Buffer
+  /** Client private key, PEM (with `cert`). */
+  key?: string | Buffer
+  /** Accept any server certificate. Development only: it disables what TLS is for. */
+  dangerouslyAcceptInvalidCertificates?: boolean
 }
 
 /** A connection pool with its own settings. The default one serves `fetch`. */
@@ -197,6 +363,8 @@ export declare class Client {
   constructor (options?: ClientOptions)
   /** fetch() through this client. */
   fetch (input: RequestInfo, init?: FetchInit): Promise<Response>
+  /** events() through this client. */
+  events (input: RequestInfo, init?: EventsInit): EventStream
   /** upload() through this client. */
   upload (input: RequestInfo, init?: UploadInit): Upload
   /** Closes the pool; later requests reject with `ERR_FF_CLIENT_CLOSED`. */
@@ -238,6 +406,13 @@ export declare function upload (input: RequestInfo, init?: UploadInit): Upload
 declare const ferrofetch: {
   fetch: typeof fetch
   upload: typeof upload
+  events: typeof events
+  EventSource: typeof EventSource
+  ErrorEvent: typeof ErrorEvent
+  EventStreamError: typeof EventStreamError
+  createParser: typeof createParser
+  ParseError: typeof ParseError
+  EventSourceParserStream: typeof EventSourceParserStream
   Headers: typeof Headers
   Request: typeof Request
   Response: typeof Response
