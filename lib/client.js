@@ -4,6 +4,7 @@
 
 const { binding } = require('./native')
 const { msOption } = require('./options')
+const { Headers, rawHeaderList } = require('./headers')
 const { fetchWith } = require('./fetch')
 const { uploadWith } = require('./upload')
 const { EventStream } = require('./events')
@@ -13,6 +14,59 @@ const kNative = Symbol('ferrofetch.client.native')
 const kDefaults = Symbol('ferrofetch.client.defaults')
 const kClientFor = Symbol('ferrofetch.client.for')
 const kBrand = Symbol.for('ferrofetch.client')
+
+const HTTP_POLICIES = new Set(['auto', 'http1', 'http2'])
+const PROXY_SCHEMES = new Set(['http:', 'https:', 'socks5:', 'socks5h:'])
+
+/** `proxy`: undefined (from HTTP(S)_PROXY / NO_PROXY), false (none), or a URL. */
+function proxyOption (proxy) {
+  if (proxy === undefined || proxy === null) return {}
+  if (proxy === false) return { noProxy: true }
+  const text = proxy instanceof URL ? proxy.href : proxy
+  if (typeof text !== 'string') throw new TypeError("Client: 'proxy' must be a URL string, a URL, or false")
+  let url
+  try {
+    url = new URL(text)
+  } catch (cause) {
+    throw new TypeError(`Client: 'proxy' is not a valid URL: ${text}`, { cause })
+  }
+  if (!PROXY_SCHEMES.has(url.protocol)) {
+    throw new TypeError(`Client: proxy scheme ${url.protocol} is not http:, https: or socks5:`)
+  }
+  return { proxyUrl: url.href }
+}
+
+function pemList (value, name) {
+  const list = Array.isArray(value) ? value : [value]
+  return list.map((pem) => {
+    if (typeof pem === 'string') return pem
+    if (pem instanceof Uint8Array) return Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength).toString('latin1')
+    throw new TypeError(`Client: 'tls.${name}' must be PEM text (string or Buffer)`)
+  })
+}
+
+/** `tls`: { ca, cert, key, dangerouslyAcceptInvalidCertificates }. */
+function tlsOption (tls) {
+  if (tls === undefined || tls === null) return {}
+  if (typeof tls !== 'object') throw new TypeError("Client: 'tls' must be an object")
+  const out = {}
+  if (tls.ca !== undefined) out.ca = pemList(tls.ca, 'ca')
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new TypeError("Client: 'tls.cert' and 'tls.key' go together")
+  }
+  if (tls.cert !== undefined) {
+    out.cert = pemList(tls.cert, 'cert').join('\n')
+    out.key = pemList(tls.key, 'key').join('\n')
+  }
+  const insecure = tls.dangerouslyAcceptInvalidCertificates
+  if (insecure !== undefined) {
+    if (typeof insecure !== 'boolean') {
+      throw new TypeError("Client: 'tls.dangerouslyAcceptInvalidCertificates' must be a boolean")
+    }
+    out.dangerouslyAcceptInvalidCertificates = insecure
+  }
+  return out
+}
 
 function countOption (options, name, max) {
   const value = options[name]
@@ -46,17 +100,28 @@ class Client {
     if (userAgent !== undefined && (typeof userAgent !== 'string' || /[\0\r\n]/.test(userAgent))) {
       throw new TypeError("Client: 'userAgent' must be a string without NUL, CR or LF")
     }
+    if (options.decompress !== undefined && typeof options.decompress !== 'boolean') {
+      throw new TypeError("Client: 'decompress' must be a boolean")
+    }
+    if (options.http !== undefined && !HTTP_POLICIES.has(options.http)) {
+      throw new TypeError("Client: 'http' must be 'auto', 'http1' or 'http2'")
+    }
     this[kDefaults] = defaults
     this[kClientFor] = (parts) => {
       const client = parts.client ?? this
       return { native: client[kNative], defaults: client[kDefaults] }
     }
-    this[kNative] = new binding.NativeClient({
+    this[kNative] = newNativeClient({
       connectTimeout: defaults.connectTimeout ?? undefined,
       poolIdleTimeout: msOption(options, 'poolIdleTimeout', 'Client') ?? undefined,
       poolMaxIdlePerHost: countOption(options, 'poolMaxIdlePerHost', 0xffffffff),
       maxRedirects: countOption(options, 'maxRedirections', 0xffffffff),
-      userAgent
+      userAgent,
+      decompress: options.decompress,
+      http: options.http,
+      ...proxyOption(options.proxy),
+      ...tlsOption(options.tls),
+      defaultHeaders: options.headers === undefined ? undefined : rawHeaderList(new Headers(options.headers))
     })
   }
 
@@ -95,6 +160,15 @@ class Client {
 }
 
 Object.defineProperty(Client.prototype, kBrand, { value: true })
+
+/** The native client; its TLS or proxy errors become TypeErrors. */
+function newNativeClient (options) {
+  try {
+    return new binding.NativeClient(options)
+  } catch (err) {
+    throw new TypeError(`Client: ${err.message}`)
+  }
+}
 
 let defaultClient = null
 /** The client behind the top-level functions, made on first use. */

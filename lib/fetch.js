@@ -49,7 +49,8 @@ function startNative (nativeClient, defaults, parts, bytes, streamed) {
       parts.redirect,
       parts.timeout ?? defaults.timeout,
       parts.connectTimeout ?? defaults.connectTimeout,
-      parts.readTimeout ?? defaults.readTimeout
+      parts.readTimeout ?? defaults.readTimeout,
+      parts.decompress ?? undefined
     )
   } catch (err) {
     // Only what slipped past validation gets here; it is still the

@@ -166,6 +166,7 @@ function requestParts (input, init) {
       timeout: from.timeout,
       connectTimeout: from.connectTimeout,
       readTimeout: from.readTimeout,
+      decompress: from.decompress,
       client: from.client,
       extras: { ...from.extras },
       inputRequest: input
@@ -183,6 +184,7 @@ function requestParts (input, init) {
       timeout: null,
       connectTimeout: null,
       readTimeout: null,
+      decompress: null,
       client: null,
       extras: defaultExtras(),
       inputRequest: null
@@ -199,6 +201,10 @@ function requestParts (input, init) {
   if (init.duplex !== undefined) parts.duplex = enumOption(init, 'duplex')
   for (const name of ['timeout', 'connectTimeout', 'readTimeout']) {
     if (init[name] !== undefined) parts[name] = msOption(init, name, 'RequestInit')
+  }
+  if (init.decompress !== undefined) {
+    if (typeof init.decompress !== 'boolean') throw new TypeError("RequestInit: 'decompress' must be a boolean")
+    parts.decompress = init.decompress
   }
   if (init.client !== undefined && init.client !== null) {
     if (typeof init.client?.fetch !== 'function' || init.client[Symbol.for('ferrofetch.client')] !== true) {

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use ferrofetch_core::{BodyQueue, Client, ClientOptions, RequestBody, RequestSpec};
+use ferrofetch_core::{
+    BodyQueue, Client, ClientOptions, HttpVersion, ProxySetting, RequestBody, RequestSpec,
+    TlsOptions,
+};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -25,6 +28,24 @@ pub struct NativeClientOptions {
     pub max_redirects: Option<u32>,
     /// User-Agent sent when a request has none.
     pub user_agent: Option<String>,
+    /// Decode compressed bodies (default true).
+    pub decompress: Option<bool>,
+    /// "auto", "http1" or "http2" (prior knowledge, also over cleartext).
+    pub http: Option<String>,
+    /// Every request through this proxy URL.
+    pub proxy_url: Option<String>,
+    /// Never use a proxy (not even from the environment).
+    pub no_proxy: Option<bool>,
+    /// Extra trusted CA certificates, PEM.
+    pub ca: Option<Vec<String>>,
+    /// Client certificate chain, PEM.
+    pub cert: Option<String>,
+    /// Client private key, PEM.
+    pub key: Option<String>,
+    /// Accept any server certificate (development only).
+    pub dangerously_accept_invalid_certificates: Option<bool>,
+    /// Flat `[name, value, ...]` sent with every request unless it sets them.
+    pub default_headers: Option<Vec<String>>,
 }
 
 /// A client with its own connection pools.
@@ -37,7 +58,7 @@ pub struct NativeClient {
 impl NativeClient {
     /// A client from options (validated by the JS layer).
     #[napi(constructor)]
-    pub fn new(options: Option<NativeClientOptions>) -> Self {
+    pub fn new(options: Option<NativeClientOptions>) -> Result<Self> {
         let mut core = ClientOptions::default();
         if let Some(o) = options {
             if o.connect_timeout.is_some() {
@@ -55,10 +76,42 @@ impl NativeClient {
             if let Some(ua) = o.user_agent {
                 core.user_agent = ua;
             }
+            if let Some(on) = o.decompress {
+                core.decompress = on;
+            }
+            core.http = match o.http.as_deref() {
+                None | Some("auto") => HttpVersion::Auto,
+                Some("http1") => HttpVersion::Http1Only,
+                Some("http2") => HttpVersion::Http2PriorKnowledge,
+                Some(other) => return Err(convert::invalid(format!("invalid http {other:?}"))),
+            };
+            core.proxy = match (o.no_proxy, o.proxy_url) {
+                (Some(true), _) => ProxySetting::Disabled,
+                (_, Some(url)) => ProxySetting::Url(url),
+                _ => ProxySetting::FromEnv,
+            };
+            core.tls = TlsOptions {
+                ca: o
+                    .ca
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(String::into_bytes)
+                    .collect(),
+                identity: match (o.cert, o.key) {
+                    (Some(cert), Some(key)) => Some((cert.into_bytes(), key.into_bytes())),
+                    (None, None) => None,
+                    _ => return Err(convert::invalid("cert and key go together")),
+                },
+                dangerously_accept_invalid_certs: o
+                    .dangerously_accept_invalid_certificates
+                    .unwrap_or(false),
+            };
+            if let Some(flat) = o.default_headers {
+                core.default_headers = convert::headers(flat)?;
+            }
         }
-        NativeClient {
-            inner: Client::new(core),
-        }
+        let inner = Client::new(core).map_err(convert::core_error)?;
+        Ok(NativeClient { inner })
     }
 
     /// Starts a request and returns its handle at once. Positional
@@ -76,6 +129,7 @@ impl NativeClient {
         timeout_ms: Option<f64>,
         connect_timeout_ms: Option<f64>,
         read_timeout_ms: Option<f64>,
+        decompress: Option<bool>,
     ) -> Result<NativeExchange> {
         let method = http::Method::from_bytes(method.as_bytes())
             .map_err(|_| convert::invalid(format!("invalid method {method:?}")))?;
@@ -105,6 +159,7 @@ impl NativeClient {
             timeout: convert::millis(timeout_ms),
             connect_timeout: convert::millis(connect_timeout_ms),
             read_timeout: convert::millis(read_timeout_ms),
+            decompress,
         };
         let (exchange, task) = self.inner.start(spec);
         napi::bindgen_prelude::spawn(task);

@@ -20,7 +20,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let client = Client::new(ClientOptions::default());
+        let client = Client::new(ClientOptions::default()).unwrap();
         let mut keep = Vec::new();
         let warm = {
             let (ex, task) = client.start(RequestSpec::get(url.parse().unwrap()));

@@ -10,7 +10,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let client = Client::new(ClientOptions::default());
+        let client = Client::new(ClientOptions::default()).unwrap();
         for round in 0..3 {
             let n = 2000;
             let t0 = std::time::Instant::now();

@@ -6,8 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
+use http::HeaderMap;
+
 use crate::body::DEFAULT_HIGH_WATER_MARK;
-use crate::error::{codes, network, Error};
+use crate::config::{self, HttpVersion, ProxySetting, Settings, Tls, TlsOptions, Variant};
+use crate::error::{codes, invalid_arg, network, Error};
 use crate::exchange::{self, Exchange, RequestSpec};
 
 /// Settings of a [`Client`]. `Default` gives the settings of the default
@@ -27,6 +30,17 @@ pub struct ClientOptions {
     pub user_agent: String,
     /// Bytes of a response body read ahead of the consumer.
     pub body_high_water_mark: usize,
+    /// Send `Accept-Encoding` and decode gzip, deflate, br and zstd bodies
+    /// as they stream; requests may opt out one by one.
+    pub decompress: bool,
+    /// Headers every request carries unless it sets them itself.
+    pub default_headers: HeaderMap,
+    /// HTTP version policy.
+    pub http: HttpVersion,
+    /// Proxy policy.
+    pub proxy: ProxySetting,
+    /// TLS settings.
+    pub tls: TlsOptions,
 }
 
 impl Default for ClientOptions {
@@ -38,6 +52,11 @@ impl Default for ClientOptions {
             max_redirects: 20,
             user_agent: concat!("ferrofetch/", env!("CARGO_PKG_VERSION")).to_string(),
             body_high_water_mark: DEFAULT_HIGH_WATER_MARK,
+            decompress: true,
+            default_headers: HeaderMap::new(),
+            http: HttpVersion::Auto,
+            proxy: ProxySetting::FromEnv,
+            tls: TlsOptions::default(),
         }
     }
 }
@@ -50,11 +69,13 @@ pub struct Client {
 
 struct Inner {
     options: ClientOptions,
-    /// reqwest fixes the connect timeout per client, and `connectTimeout`
-    /// is a per-request option, so each distinct value gets its own
-    /// reqwest client (and pool), made on first use. Almost every program
-    /// uses one or two values.
-    by_connect_timeout: Mutex<HashMap<Option<Duration>, reqwest::Client>>,
+    /// TLS material parsed (and so validated) when the client was made.
+    tls: Tls,
+    /// reqwest fixes the connect timeout and decompression per client, and
+    /// both are per-request options here, so each distinct combination
+    /// gets its own reqwest client (and pool), made on first use. Almost
+    /// every program uses one or two.
+    variants: Mutex<HashMap<Variant, reqwest::Client>>,
     closed: AtomicBool,
 }
 
@@ -68,16 +89,23 @@ fn install_crypto_provider() {
 }
 
 impl Client {
-    /// A client with the given settings. Connections are made lazily.
-    pub fn new(options: ClientOptions) -> Client {
+    /// A client with the given settings. Connections are made lazily;
+    /// TLS material and the proxy URL are checked now.
+    pub fn new(options: ClientOptions) -> Result<Client, Error> {
         install_crypto_provider();
-        Client {
+        let tls = Tls::parse(&options.tls)?;
+        if let ProxySetting::Url(url) = &options.proxy {
+            reqwest::Proxy::all(url.as_str())
+                .map_err(|e| invalid_arg(format!("invalid proxy URL {url:?}: {e}")))?;
+        }
+        Ok(Client {
             inner: Arc::new(Inner {
                 options,
-                by_connect_timeout: Mutex::new(HashMap::new()),
+                tls,
+                variants: Mutex::new(HashMap::new()),
                 closed: AtomicBool::new(false),
             }),
-        }
+        })
     }
 
     /// The settings this client was made with.
@@ -97,40 +125,43 @@ impl Client {
         self.inner.closed.load(Ordering::SeqCst)
     }
 
-    fn lock_clients(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<Option<Duration>, reqwest::Client>> {
+    fn lock_clients(&self) -> std::sync::MutexGuard<'_, HashMap<Variant, reqwest::Client>> {
         self.inner
-            .by_connect_timeout
+            .variants
             .lock()
             .unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The reqwest client for a connect timeout (the request's own, or the
-    /// client's default).
-    pub(crate) fn http(&self, connect_timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
+    /// The reqwest client for a request's connect timeout (its own, or
+    /// the client's default) and decompression choice.
+    pub(crate) fn http(
+        &self,
+        connect_timeout: Option<Duration>,
+        decompress: Option<bool>,
+    ) -> Result<reqwest::Client, Error> {
         if self.is_closed() {
             return Err(network(codes::CLIENT_CLOSED, "the client is closed"));
         }
-        let timeout = connect_timeout.or(self.inner.options.connect_timeout);
+        let options = &self.inner.options;
+        let variant = Variant {
+            connect_timeout: connect_timeout.or(options.connect_timeout),
+            decompress: decompress.unwrap_or(options.decompress),
+        };
         let mut clients = self.lock_clients();
-        if let Some(client) = clients.get(&timeout) {
+        if let Some(client) = clients.get(&variant) {
             return Ok(client.clone());
         }
-        let options = &self.inner.options;
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_idle_timeout(options.pool_idle_timeout)
-            .pool_max_idle_per_host(options.pool_max_idle_per_host)
-            .user_agent(options.user_agent.clone())
-            .tcp_nodelay(true);
-        if let Some(t) = timeout {
-            builder = builder.connect_timeout(t);
-        }
-        let client = builder
-            .build()
-            .map_err(|e| network(codes::NETWORK, format!("could not build the client: {e}")))?;
-        clients.insert(timeout, client.clone());
+        let settings = Settings {
+            pool_idle_timeout: options.pool_idle_timeout,
+            pool_max_idle_per_host: options.pool_max_idle_per_host,
+            user_agent: &options.user_agent,
+            default_headers: &options.default_headers,
+            http: options.http,
+            proxy: &options.proxy,
+            tls: &self.inner.tls,
+        };
+        let client = config::build(&settings, variant)?;
+        clients.insert(variant, client.clone());
         Ok(client)
     }
 

@@ -60,6 +60,8 @@ pub mod codes {
     pub const TOO_MANY_REDIRECTS: &str = "ERR_FF_TOO_MANY_REDIRECTS";
     /// A redirect's `Location` is not a valid http(s) URL.
     pub const BAD_REDIRECT: &str = "ERR_FF_BAD_REDIRECT";
+    /// A compressed body could not be decoded.
+    pub const DECODE: &str = "ERR_FF_DECODE";
     /// The whole-request `timeout` ran out.
     pub const TIMEOUT: &str = "ERR_FF_TIMEOUT";
     /// The `connectTimeout` ran out while connecting.
@@ -183,8 +185,14 @@ pub(crate) fn from_reqwest(err: reqwest::Error, phase: Phase) -> Error {
     if err.is_connect() && err.is_timeout() {
         return timeout(codes::CONNECT_TIMEOUT, "connecting timed out");
     }
+    // The transport's own failure (reset, truncation) wins over "decode":
+    // reqwest reports every body error through its decoder as a decode
+    // error, also for bodies that were not compressed.
     if let Some(code) = code_from_chain(&err) {
         return network(code, message);
+    }
+    if err.is_decode() {
+        return network(codes::DECODE, message);
     }
     if err.is_connect() {
         return network(codes::CONNECT, message);

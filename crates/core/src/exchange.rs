@@ -39,6 +39,8 @@ pub struct RequestSpec {
     pub connect_timeout: Option<Duration>,
     /// Longest silence allowed between two body chunks.
     pub read_timeout: Option<Duration>,
+    /// Decode compressed bodies; `None` uses the client's setting.
+    pub decompress: Option<bool>,
 }
 
 impl RequestSpec {
@@ -53,6 +55,7 @@ impl RequestSpec {
             timeout: None,
             connect_timeout: None,
             read_timeout: None,
+            decompress: None,
         }
     }
 }
@@ -223,7 +226,7 @@ async fn send_following_redirects(
     client: &Client,
     spec: RequestSpec,
 ) -> Result<(reqwest::Response, ResponseHead), Error> {
-    let http = client.http(spec.connect_timeout)?;
+    let http = client.http(spec.connect_timeout, spec.decompress)?;
     let max_redirects = client.options().max_redirects;
     let mut hop = Hop {
         method: spec.method,

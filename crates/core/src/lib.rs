@@ -8,6 +8,7 @@
 
 mod body;
 mod client;
+mod config;
 mod error;
 mod exchange;
 mod redirect;
@@ -16,6 +17,7 @@ mod upload;
 
 pub use body::{BodyQueue, Read, Take, DEFAULT_HIGH_WATER_MARK};
 pub use client::{Client, ClientOptions};
+pub use config::{HttpVersion, ProxySetting, TlsOptions};
 pub use error::{codes, Error, Kind};
 pub use exchange::{header_pair, latin1_string, Exchange, RequestSpec, ResponseHead};
 pub use redirect::RedirectMode;

@@ -76,7 +76,7 @@ async fn a_response_streams_through_the_queue() {
             .unwrap();
     })
     .await;
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let ex = start(&client, get(&format!("{url}/path")));
     let head = ex.head().await.unwrap();
     assert_eq!(head.status, 201);
@@ -100,7 +100,7 @@ async fn redirects_are_followed_and_reported() {
         s.write_all(reply).await.unwrap();
     })
     .await;
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let mut spec = get(&format!("{url}/a"));
     spec.method = http::Method::POST;
     spec.body = Some(RequestBody::Bytes(bytes::Bytes::from_static(b"payload")));
@@ -140,7 +140,7 @@ async fn the_reader_stops_at_the_high_water_mark() {
         body_high_water_mark: 256 * 1024,
         ..ClientOptions::default()
     };
-    let client = Client::new(options);
+    let client = Client::new(options).unwrap();
     let ex = start(&client, get(&url));
     ex.head().await.unwrap();
     // Let the writer run until it stalls (bounded).
@@ -180,7 +180,7 @@ async fn abort_closes_the_connection_and_fails_reads() {
         }
     })
     .await;
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let ex = start(&client, get(&url));
     ex.head().await.unwrap();
     ex.body().readable().await;
@@ -205,7 +205,7 @@ async fn read_timeout_fails_a_silent_body() {
         tokio::time::sleep(Duration::from_secs(10)).await;
     })
     .await;
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let mut spec = get(&url);
     spec.read_timeout = Some(Duration::from_millis(150));
     let ex = start(&client, spec);
@@ -222,7 +222,7 @@ async fn timeout_covers_the_wait_for_the_head() {
         tokio::time::sleep(Duration::from_secs(10)).await;
     })
     .await;
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let mut spec = get(&url);
     spec.timeout = Some(Duration::from_millis(150));
     let err = start(&client, spec).head().await.unwrap_err();
@@ -234,7 +234,7 @@ async fn refused_and_truncated_map_to_stable_codes() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let err = start(&client, get(&format!("http://127.0.0.1:{port}/")))
         .head()
         .await
@@ -258,7 +258,7 @@ async fn refused_and_truncated_map_to_stable_codes() {
 
 #[tokio::test]
 async fn a_closed_client_refuses_new_requests() {
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     client.close();
     let err = start(&client, get("http://127.0.0.1:9/"))
         .head()
@@ -342,7 +342,7 @@ async fn a_streamed_body_is_sent_chunked_as_it_is_pushed() {
         }
     })
     .await;
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let queue = Arc::new(BodyQueue::new(1024));
     let ex = start(&client, upload_spec(&url, &queue));
     assert!(queue.push(bytes::Bytes::from_static(b"first")));
@@ -360,7 +360,7 @@ async fn a_streamed_body_is_sent_chunked_as_it_is_pushed() {
 #[tokio::test]
 async fn a_failed_producer_never_ends_the_body_cleanly() {
     let (url, done_rx) = chunked_body_server().await;
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let queue = Arc::new(BodyQueue::new(1024));
     let ex = start(&client, upload_spec(&url, &queue));
     queue.push(bytes::Bytes::from_static(b"partial"));
@@ -381,7 +381,7 @@ async fn an_early_answer_releases_the_producer() {
         // Close without reading the body.
     })
     .await;
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let queue = Arc::new(BodyQueue::new(64 * 1024));
     let ex = start(&client, upload_spec(&url, &queue));
     let producer = tokio::spawn({
@@ -411,7 +411,7 @@ async fn an_early_answer_releases_the_producer() {
 #[tokio::test]
 async fn aborting_mid_upload_never_ends_the_body_cleanly() {
     let (url, done_rx) = chunked_body_server().await;
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let queue = Arc::new(BodyQueue::new(1024));
     let ex = start(&client, upload_spec(&url, &queue));
     queue.push(bytes::Bytes::from_static(b"partial"));

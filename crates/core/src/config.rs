@@ -1,0 +1,148 @@
+//! Turning [`ClientOptions`](crate::ClientOptions) into reqwest clients:
+//! TLS roots and identity, proxies, HTTP version policy, decompression.
+
+use std::time::Duration;
+
+use http::HeaderMap;
+
+use crate::error::{invalid_arg, Error};
+
+/// Which HTTP versions a client speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HttpVersion {
+    /// HTTP/2 when TLS's ALPN agrees, else HTTP/1.1.
+    #[default]
+    Auto,
+    /// HTTP/1.1 only.
+    Http1Only,
+    /// HTTP/2 without negotiation, also over cleartext (h2c, prior knowledge).
+    Http2PriorKnowledge,
+}
+
+/// Where requests go through a proxy.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// From `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY` / `NO_PROXY`.
+    #[default]
+    FromEnv,
+    /// Never use a proxy.
+    Disabled,
+    /// Every request through this proxy (http, https or socks5 URL, with
+    /// credentials in the URL's userinfo).
+    Url(String),
+}
+
+/// TLS settings. rustls verifies certificates with the platform's roots
+/// unless told otherwise.
+#[derive(Clone, Debug, Default)]
+pub struct TlsOptions {
+    /// Extra trusted roots, PEM (each may hold several certificates).
+    pub ca: Vec<Vec<u8>>,
+    /// A client certificate chain and its private key, PEM.
+    pub identity: Option<(Vec<u8>, Vec<u8>)>,
+    /// Accept any certificate. For development against self-signed
+    /// servers only: it disables the protection TLS exists for.
+    pub dangerously_accept_invalid_certs: bool,
+}
+
+/// The parts of a reqwest client that vary per request.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub(crate) struct Variant {
+    pub connect_timeout: Option<Duration>,
+    pub decompress: bool,
+}
+
+/// Parsed TLS material, checked once when the client is made.
+#[derive(Clone, Default)]
+pub(crate) struct Tls {
+    roots: Vec<reqwest::Certificate>,
+    identity: Option<reqwest::Identity>,
+    insecure: bool,
+}
+
+impl Tls {
+    pub(crate) fn parse(options: &TlsOptions) -> Result<Tls, Error> {
+        let mut roots = Vec::new();
+        for pem in &options.ca {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| invalid_arg(format!("invalid CA certificate PEM: {e}")))?;
+            if certs.is_empty() {
+                return Err(invalid_arg("a CA PEM holds no certificate"));
+            }
+            roots.extend(certs);
+        }
+        let identity =
+            match &options.identity {
+                None => None,
+                Some((cert, key)) => {
+                    // rustls takes the key and the chain from one PEM buffer.
+                    let mut both = key.clone();
+                    both.push(b'\n');
+                    both.extend_from_slice(cert);
+                    Some(reqwest::Identity::from_pem(&both).map_err(|e| {
+                        invalid_arg(format!("invalid client certificate or key: {e}"))
+                    })?)
+                }
+            };
+        Ok(Tls {
+            roots,
+            identity,
+            insecure: options.dangerously_accept_invalid_certs,
+        })
+    }
+}
+
+/// Everything of a client's configuration that reqwest needs.
+pub(crate) struct Settings<'a> {
+    pub pool_idle_timeout: Option<Duration>,
+    pub pool_max_idle_per_host: usize,
+    pub user_agent: &'a str,
+    pub default_headers: &'a HeaderMap,
+    pub http: HttpVersion,
+    pub proxy: &'a ProxySetting,
+    pub tls: &'a Tls,
+}
+
+pub(crate) fn build(settings: &Settings<'_>, variant: Variant) -> Result<reqwest::Client, Error> {
+    let mut builder = reqwest::Client::builder()
+        // Redirects are ours (Fetch semantics), never reqwest's.
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(settings.pool_idle_timeout)
+        .pool_max_idle_per_host(settings.pool_max_idle_per_host)
+        .user_agent(settings.user_agent)
+        .default_headers(settings.default_headers.clone())
+        .tcp_nodelay(true)
+        .gzip(variant.decompress)
+        .brotli(variant.decompress)
+        .deflate(variant.decompress)
+        .zstd(variant.decompress);
+    if let Some(t) = variant.connect_timeout {
+        builder = builder.connect_timeout(t);
+    }
+    builder = match settings.http {
+        HttpVersion::Auto => builder,
+        HttpVersion::Http1Only => builder.http1_only(),
+        HttpVersion::Http2PriorKnowledge => builder.http2_prior_knowledge(),
+    };
+    builder = match settings.proxy {
+        ProxySetting::FromEnv => builder,
+        ProxySetting::Disabled => builder.no_proxy(),
+        ProxySetting::Url(url) => builder.proxy(
+            reqwest::Proxy::all(url.as_str())
+                .map_err(|e| invalid_arg(format!("invalid proxy URL {url:?}: {e}")))?,
+        ),
+    };
+    let tls = settings.tls;
+    if !tls.roots.is_empty() {
+        builder = builder.tls_certs_merge(tls.roots.iter().cloned());
+    }
+    if let Some(identity) = &tls.identity {
+        builder = builder.identity(identity.clone());
+    }
+    if tls.insecure {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    builder
+        .build()
+        .map_err(|e| invalid_arg(format!("could not build the client: {e}")))
+}
