@@ -68,6 +68,16 @@ function tlsOption (tls) {
   return out
 }
 
+/** `headers`: anything `new Headers()` takes; its errors name the option. */
+function headersOption (headers) {
+  if (headers === undefined) return undefined
+  try {
+    return rawHeaderList(new Headers(headers))
+  } catch (cause) {
+    throw new TypeError(`Client: 'headers' is invalid: ${cause.message}`, { cause })
+  }
+}
+
 function countOption (options, name, max) {
   const value = options[name]
   if (value === undefined || value === null) return undefined
@@ -121,7 +131,7 @@ class Client {
       http: options.http,
       ...proxyOption(options.proxy),
       ...tlsOption(options.tls),
-      defaultHeaders: options.headers === undefined ? undefined : rawHeaderList(new Headers(options.headers))
+      defaultHeaders: headersOption(options.headers)
     })
   }
 

@@ -115,11 +115,19 @@ pub fn redirect_mode(mode: &str) -> Result<RedirectMode> {
     }
 }
 
-/// Milliseconds from JS into a duration; 0 or less means "no limit" (the JS
-/// layer rejects negative and non-finite values before they get here).
+/// Longest time limit in ms that is kept as a limit (about 31 years).
+/// Beyond it a limit could never be seen to run out, while turning it into
+/// a `Duration` or adding it to an `Instant` would panic (1e300 ms, say).
+const MAX_LIMIT_MS: f64 = 1e12;
+
+/// Milliseconds from JS into a duration; 0 or less, and more than
+/// [`MAX_LIMIT_MS`], mean "no limit" (the JS layer rejects negative and
+/// non-finite values before they get here).
 pub fn millis(ms: Option<f64>) -> Option<Duration> {
     match ms {
-        Some(ms) if ms.is_finite() && ms > 0.0 => Some(Duration::from_secs_f64(ms / 1000.0)),
+        Some(ms) if ms.is_finite() && ms > 0.0 && ms <= MAX_LIMIT_MS => {
+            Some(Duration::from_secs_f64(ms / 1000.0))
+        }
         _ => None,
     }
 }

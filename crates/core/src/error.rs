@@ -211,6 +211,13 @@ fn code_from_chain(err: &(dyn std::error::Error + 'static)) -> Option<&'static s
             if let Some(code) = code_from_io(io) {
                 return Some(code);
             }
+            // `io::Error::source` skips the error it wraps and returns that
+            // one's source, so an io::Error inside an io::Error (reqwest's
+            // connector wraps rustls's InvalidData that way) would be lost:
+            // look inside explicitly.
+            if let Some(code) = io.get_ref().and_then(|inner| code_from_chain(inner)) {
+                return Some(code);
+            }
         }
         if let Some(h) = e.downcast_ref::<hyper::Error>() {
             if h.is_incomplete_message() {
@@ -279,6 +286,15 @@ mod tests {
         assert_eq!(code_from_io(&reset), Some(codes::ECONNRESET));
         let other = std::io::Error::other("x");
         assert_eq!(code_from_io(&other), None);
+    }
+
+    #[test]
+    fn a_rustls_error_inside_nested_io_errors_is_tls() {
+        // As reqwest's connector reports a rejected certificate.
+        let rustls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let inner = std::io::Error::new(std::io::ErrorKind::InvalidData, rustls);
+        let outer = std::io::Error::other(inner);
+        assert_eq!(code_from_chain(&outer), Some(codes::TLS));
     }
 
     #[test]

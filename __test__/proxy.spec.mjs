@@ -1,0 +1,275 @@
+// Proxies: the `proxy` option (absolute-form requests for http://, CONNECT
+// tunnels for https://, credentials from the URL), `proxy: false`, and the
+// HTTP_PROXY / HTTPS_PROXY / NO_PROXY variables. Variables are read when a
+// client is made, so those tests run a child process with its own env.
+import test from 'ava'
+import http from 'node:http'
+import https from 'node:https'
+import net from 'node:net'
+import { once } from 'node:events'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { Client } from '../index.mjs'
+import { httpServer } from './helpers/servers.mjs'
+import { certs } from './helpers/certs.mjs'
+
+const execFileP = promisify(execFile)
+
+/**
+ * A forward proxy on 127.0.0.1: absolute-form requests are forwarded with
+ * http.request, CONNECT is tunnelled with a net socket. Only 127.0.0.1 is
+ * ever connected to; anything else is answered by the proxy itself with
+ * 502 and `x-proxy: refused`. Every request is recorded in `seen`.
+ */
+async function forwardProxy (t) {
+  const seen = []
+  const server = http.createServer((req, res) => {
+    seen.push({ method: req.method, url: req.url, auth: req.headers['proxy-authorization'] })
+    let target
+    try {
+      target = new URL(req.url)
+    } catch {
+      res.writeHead(400).end()
+      return
+    }
+    if (target.hostname !== '127.0.0.1') {
+      res.writeHead(502, { 'x-proxy': 'refused' }).end(`proxy refused ${target.host}`)
+      return
+    }
+    const headers = { ...req.headers }
+    delete headers['proxy-authorization']
+    delete headers['proxy-connection']
+    const upstream = http.request(target, { method: req.method, headers }, (up) => {
+      res.writeHead(up.statusCode, { ...up.headers, 'x-proxy': 'forwarded' })
+      up.pipe(res)
+    })
+    upstream.on('error', () => res.destroy())
+    req.pipe(upstream)
+  })
+  server.on('connect', (req, socket, head) => {
+    seen.push({ method: 'CONNECT', url: req.url, auth: req.headers['proxy-authorization'] })
+    socket.on('error', () => {})
+    const [host, port] = req.url.split(':')
+    if (host !== '127.0.0.1') {
+      socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n')
+      return
+    }
+    const upstream = net.connect(Number(port), '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      upstream.write(head)
+      upstream.pipe(socket)
+      socket.pipe(upstream)
+    })
+    upstream.on('error', () => socket.destroy())
+    socket.on('close', () => upstream.destroy())
+  })
+  const sockets = new Set()
+  server.on('connection', (s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => {
+    for (const s of sockets) s.destroy()
+    server.close()
+  })
+  return { url: `http://127.0.0.1:${server.address().port}`, port: server.address().port, seen }
+}
+
+/** An https server on 127.0.0.1 with the test CA's certificate. */
+async function httpsTarget (t) {
+  const server = https.createServer({ key: certs().server.key, cert: certs().server.cert },
+    (req, res) => res.end(`secure ${req.url}`))
+  const sockets = new Set()
+  server.on('connection', (s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => {
+    for (const s of sockets) s.destroy()
+    server.close()
+  })
+  return { url: `https://127.0.0.1:${server.address().port}`, port: server.address().port }
+}
+
+const plainTarget = (t) => httpServer(t, (req, res) => res.end(`plain ${req.url}`))
+
+test('an http:// request goes through the proxy in absolute form', async (t) => {
+  const proxy = await forwardProxy(t)
+  const target = await plainTarget(t)
+  const client = new Client({ proxy: proxy.url })
+  const res = await client.fetch(`${target.url}/path?q=1`)
+  t.is(await res.text(), 'plain /path?q=1')
+  t.is(res.headers.get('x-proxy'), 'forwarded')
+  t.deepEqual(proxy.seen.map((s) => [s.method, s.url]), [['GET', `${target.url}/path?q=1`]])
+})
+
+test('an https:// request goes through a CONNECT tunnel', async (t) => {
+  const proxy = await forwardProxy(t)
+  const target = await httpsTarget(t)
+  const client = new Client({ proxy: proxy.url, tls: { ca: certs().ca } })
+  const res = await client.fetch(`${target.url}/secret`)
+  t.is(await res.text(), 'secure /secret')
+  t.deepEqual(proxy.seen.map((s) => [s.method, s.url]), [['CONNECT', `127.0.0.1:${target.port}`]])
+})
+
+test('a URL object is accepted as the proxy', async (t) => {
+  const proxy = await forwardProxy(t)
+  const target = await plainTarget(t)
+  const client = new Client({ proxy: new URL(proxy.url) })
+  t.is(await (await client.fetch(target.url)).text(), 'plain /')
+  t.is(proxy.seen.length, 1)
+})
+
+test('credentials in the proxy URL arrive as Proxy-Authorization Basic, on requests and on CONNECT', async (t) => {
+  const proxy = await forwardProxy(t)
+  const plain = await plainTarget(t)
+  const secure = await httpsTarget(t)
+  // Percent-encoded in the URL, sent decoded (as curl and undici do).
+  const client = new Client({
+    proxy: `http://us%20er:p%40ss@127.0.0.1:${proxy.port}`,
+    tls: { ca: certs().ca }
+  })
+  t.is(await (await client.fetch(plain.url)).text(), 'plain /')
+  t.is(await (await client.fetch(secure.url)).text(), 'secure /')
+  const expected = 'Basic ' + Buffer.from('us er:p@ss').toString('base64')
+  t.deepEqual(proxy.seen.map((s) => [s.method, s.auth]), [['GET', expected], ['CONNECT', expected]])
+})
+
+test('without credentials in the proxy URL no Proxy-Authorization is sent', async (t) => {
+  const proxy = await forwardProxy(t)
+  const target = await plainTarget(t)
+  await (await new Client({ proxy: proxy.url }).fetch(target.url)).text()
+  t.is(proxy.seen[0].auth, undefined)
+})
+
+test('invalid proxy values throw at new Client, naming the option', (t) => {
+  const cases = [
+    ['not a url', TypeError],
+    ['ftp://127.0.0.1:21', TypeError],
+    ['file:///tmp/proxy', TypeError],
+    [42, TypeError],
+    [true, TypeError],
+    [{ href: 'http://127.0.0.1:1' }, TypeError]
+  ]
+  for (const [proxy, type] of cases) {
+    t.throws(() => new Client({ proxy }), { instanceOf: type, message: /proxy/ }, String(proxy))
+  }
+})
+
+// ---- the environment: each case runs in a child process with its own env.
+
+const ENTRY = new URL('../index.mjs', import.meta.url).href
+const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'REQUEST_METHOD']
+
+/** This process's env without any proxy variable (either case), plus `vars`. */
+function envWith (vars) {
+  const env = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!PROXY_VARS.includes(k.toUpperCase())) env[k] = v
+  }
+  return { ...env, ...vars }
+}
+
+/**
+ * Fetches `urls` one after the other in a child process whose env is
+ * `vars`, through a Client made with `options` (the default client when
+ * null). Resolves to `[{ status, body } | { error }]`.
+ */
+async function fetchInChild (vars, urls, options = null) {
+  const script = `
+    import { fetch, Client } from ${JSON.stringify(ENTRY)}
+    const options = JSON.parse(process.argv[1])
+    const go = options === null ? fetch : (u) => new Client(options).fetch(u)
+    const out = []
+    for (const url of process.argv.slice(2)) {
+      try {
+        const res = await go(url)
+        out.push({ status: res.status, body: await res.text() })
+      } catch (e) {
+        out.push({ error: e.cause?.code ?? e.message })
+      }
+    }
+    process.stdout.write(JSON.stringify(out))
+  `
+  const { stdout } = await execFileP(process.execPath,
+    ['--input-type=module', '-e', script, JSON.stringify(options), ...urls],
+    { env: envWith(vars), timeout: 30_000 })
+  return JSON.parse(stdout)
+}
+
+test('HTTP_PROXY (NO_PROXY unset) sends http:// requests through the proxy, also to 127.0.0.1', async (t) => {
+  const proxy = await forwardProxy(t)
+  const target = await plainTarget(t)
+  const out = await fetchInChild({ HTTP_PROXY: proxy.url }, [`${target.url}/env`])
+  t.deepEqual(out, [{ status: 200, body: 'plain /env' }])
+  t.deepEqual(proxy.seen.map((s) => s.url), [`${target.url}/env`])
+})
+
+test('lower-case http_proxy works too', async (t) => {
+  const proxy = await forwardProxy(t)
+  const target = await plainTarget(t)
+  const out = await fetchInChild({ http_proxy: proxy.url }, [`${target.url}/lower`])
+  t.deepEqual(out, [{ status: 200, body: 'plain /lower' }])
+  t.is(proxy.seen.length, 1)
+})
+
+test('HTTP_PROXY has no implicit exception for localhost: it goes to the proxy unless NO_PROXY names it', async (t) => {
+  // The proxy answers localhost requests itself (it connects to 127.0.0.1
+  // only); had the request bypassed it, it would have reached the proxy's
+  // port in origin form, and `seen` would say so.
+  const proxy = await forwardProxy(t)
+  const url = `http://localhost:${proxy.port}/loop`
+  const out = await fetchInChild({ HTTP_PROXY: proxy.url }, [url])
+  t.is(out[0].status, 502)
+  t.deepEqual(proxy.seen.map((s) => s.url), [url])
+})
+
+test('NO_PROXY=127.0.0.1 makes requests to 127.0.0.1 bypass HTTP_PROXY', async (t) => {
+  const proxy = await forwardProxy(t)
+  const target = await plainTarget(t)
+  const out = await fetchInChild({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }, [`${target.url}/direct`])
+  t.deepEqual(out, [{ status: 200, body: 'plain /direct' }])
+  t.deepEqual(proxy.seen, [])
+})
+
+test('NO_PROXY takes a list and CIDR ranges', async (t) => {
+  const proxy = await forwardProxy(t)
+  const target = await plainTarget(t)
+  const out = await fetchInChild({ HTTP_PROXY: proxy.url, NO_PROXY: 'example.invalid, 127.0.0.0/8' }, [target.url])
+  t.deepEqual(out, [{ status: 200, body: 'plain /' }])
+  t.deepEqual(proxy.seen, [])
+})
+
+test('HTTPS_PROXY tunnels https:// requests; HTTP_PROXY alone does not apply to them', async (t) => {
+  const proxy = await forwardProxy(t)
+  const target = await httpsTarget(t)
+  const options = { tls: { ca: certs().ca } }
+  const direct = await fetchInChild({ HTTP_PROXY: proxy.url }, [target.url], options)
+  t.deepEqual(direct, [{ status: 200, body: 'secure /' }])
+  t.deepEqual(proxy.seen, [])
+  const tunnelled = await fetchInChild({ HTTPS_PROXY: proxy.url }, [target.url], options)
+  t.deepEqual(tunnelled, [{ status: 200, body: 'secure /' }])
+  t.deepEqual(proxy.seen.map((s) => s.method), ['CONNECT'])
+})
+
+test('proxy: false bypasses the proxy even when HTTP_PROXY is set', async (t) => {
+  const proxy = await forwardProxy(t)
+  const target = await plainTarget(t)
+  const out = await fetchInChild({ HTTP_PROXY: proxy.url }, [`${target.url}/nope`], { proxy: false })
+  t.deepEqual(out, [{ status: 200, body: 'plain /nope' }])
+  t.deepEqual(proxy.seen, [])
+})
+
+test('a proxy option wins over HTTP_PROXY', async (t) => {
+  const envProxy = await forwardProxy(t)
+  const optionProxy = await forwardProxy(t)
+  const target = await plainTarget(t)
+  const out = await fetchInChild({ HTTP_PROXY: envProxy.url }, [target.url], { proxy: optionProxy.url })
+  t.deepEqual(out, [{ status: 200, body: 'plain /' }])
+  t.deepEqual(envProxy.seen, [])
+  t.is(optionProxy.seen.length, 1)
+})
