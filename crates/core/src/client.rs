@@ -12,6 +12,7 @@ use crate::body::DEFAULT_HIGH_WATER_MARK;
 use crate::config::{self, HttpVersion, ProxySetting, Settings, Tls, TlsOptions, Variant};
 use crate::error::{codes, invalid_arg, network, Error};
 use crate::exchange::{self, Exchange, RequestSpec};
+use crate::origin_gate::OriginGate;
 
 /// Settings of a [`Client`]. `Default` gives the settings of the default
 /// client behind the top-level `fetch`.
@@ -76,6 +77,8 @@ struct Inner {
     /// gets its own reqwest client (and pool), made on first use. Almost
     /// every program uses one or two.
     variants: Mutex<HashMap<Variant, reqwest::Client>>,
+    /// Lets the first request to an https origin go alone (see the module).
+    gate: Arc<OriginGate>,
     closed: AtomicBool,
 }
 
@@ -103,6 +106,7 @@ impl Client {
                 options,
                 tls,
                 variants: Mutex::new(HashMap::new()),
+                gate: Arc::new(OriginGate::default()),
                 closed: AtomicBool::new(false),
             }),
         })
@@ -163,6 +167,13 @@ impl Client {
         let client = config::build(&settings, variant)?;
         clients.insert(variant, client.clone());
         Ok(client)
+    }
+
+    /// The gate for first requests to https origins, when the client may
+    /// negotiate HTTP/2 (with HTTP/1 only, or h2 by prior knowledge, the
+    /// pool needs no help).
+    pub(crate) fn origin_gate(&self) -> Option<&Arc<OriginGate>> {
+        (self.inner.options.http == HttpVersion::Auto).then_some(&self.inner.gate)
     }
 
     /// Starts a request. Returns the [`Exchange`] to observe it and the

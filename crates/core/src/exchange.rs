@@ -17,6 +17,7 @@ use url::Url;
 use crate::body::{BodyQueue, Read};
 use crate::client::Client;
 use crate::error::{self, codes, Error, Phase};
+use crate::origin_gate::{self, Turn};
 use crate::redirect::{next_step, Hop, RedirectMode, Step};
 use crate::upload::{self, RequestBody};
 
@@ -247,10 +248,7 @@ async fn send_following_redirects(
                 request = request.body(upload::into_reqwest_body(queue.clone()));
             }
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| error::from_reqwest(e, Phase::Head))?;
+        let response = send_gated(client, &hop.url, request).await?;
         let status = response.status().as_u16();
         let location = response
             .headers()
@@ -284,6 +282,35 @@ async fn send_following_redirects(
             }
         }
     }
+}
+
+/// Sends, letting the first request to an https origin go alone so that a
+/// cold burst shares the HTTP/2 connection ALPN sets up (see origin_gate).
+async fn send_gated(
+    client: &Client,
+    url: &Url,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, Error> {
+    let turn = match client.origin_gate() {
+        Some(gate) if url.scheme() == "https" => gate.turn(&url.origin().ascii_serialization()),
+        _ => Turn::Go,
+    };
+    let guard = match turn {
+        Turn::Go => None,
+        Turn::First(guard) => Some(guard),
+        Turn::Wait(rx) => {
+            origin_gate::wait(rx).await;
+            None
+        }
+    };
+    let response = request
+        .send()
+        .await
+        .map_err(|e| error::from_reqwest(e, Phase::Head))?;
+    if let Some(guard) = guard {
+        guard.done();
+    }
+    Ok(response)
 }
 
 fn status_text(response: &reqwest::Response) -> String {

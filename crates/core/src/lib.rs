@@ -11,6 +11,7 @@ mod client;
 mod config;
 mod error;
 mod exchange;
+mod origin_gate;
 mod redirect;
 pub mod test_hooks;
 mod upload;
