@@ -53,8 +53,13 @@ pub struct BodyQueue {
     data_ready: Notify,
     /// Wakes the producer when the consumer made room or cancelled.
     space_ready: Notify,
-    /// The producer waits while at least this many bytes are buffered.
+    /// The producer waits while at least this many bytes are buffered,
+    /// once the consumer has started reading.
     high_water_mark: usize,
+    /// The mark before the consumer's first read. A body nobody reads (left
+    /// for the garbage collector, say) then holds little memory, while one
+    /// being read gets the full read-ahead.
+    initial_mark: usize,
 }
 
 #[derive(Default)]
@@ -67,16 +72,34 @@ struct State {
     end: Option<Result<(), Error>>,
     /// Set by the consumer: nobody will read, so the producer stops.
     cancelled: bool,
+    /// Set by the consumer's first read or take.
+    reading: bool,
 }
 
 impl BodyQueue {
     /// A queue that pauses the producer at `high_water_mark` bytes.
     pub fn new(high_water_mark: usize) -> Self {
+        BodyQueue::with_initial_mark(high_water_mark, high_water_mark)
+    }
+
+    /// A queue that pauses the producer at `initial_mark` bytes until the
+    /// consumer first reads, and at `high_water_mark` bytes after.
+    pub fn with_initial_mark(initial_mark: usize, high_water_mark: usize) -> Self {
         BodyQueue {
             state: Mutex::new(State::default()),
             data_ready: Notify::new(),
             space_ready: Notify::new(),
             high_water_mark: high_water_mark.max(1),
+            initial_mark: initial_mark.clamp(1, high_water_mark.max(1)),
+        }
+    }
+
+    /// The mark in force for `state`.
+    fn mark(&self, state: &State) -> usize {
+        if state.reading {
+            self.high_water_mark
+        } else {
+            self.initial_mark
         }
     }
 
@@ -99,7 +122,7 @@ impl BodyQueue {
                 if state.cancelled {
                     return false;
                 }
-                if state.buffered < self.high_water_mark {
+                if state.buffered < self.mark(&state) {
                     return true;
                 }
             }
@@ -130,7 +153,7 @@ impl BodyQueue {
     /// a synchronous producer may push again without waiting.
     pub fn has_space(&self) -> bool {
         let state = self.lock();
-        !state.cancelled && state.end.is_none() && state.buffered < self.high_water_mark
+        !state.cancelled && state.end.is_none() && state.buffered < self.mark(&state)
     }
 
     /// Ends the body: `Ok` when complete, `Err` when it failed. Only the
@@ -182,9 +205,10 @@ impl BodyQueue {
             }
             written += n;
         }
-        let was_full = state.buffered >= self.high_water_mark;
+        let was_full = state.buffered >= self.mark(&state);
+        state.reading = true;
         state.buffered -= written;
-        let wake_producer = was_full && state.buffered < self.high_water_mark;
+        let wake_producer = was_full && state.buffered < self.mark(&state);
         drop(state);
         if wake_producer {
             self.space_ready.notify_one();
@@ -203,9 +227,10 @@ impl BodyQueue {
                 Some(Err(e)) => Take::Failed(e.clone()),
             };
         };
-        let was_full = state.buffered >= self.high_water_mark;
+        let was_full = state.buffered >= self.mark(&state);
+        state.reading = true;
         state.buffered -= chunk.len();
-        let wake_producer = was_full && state.buffered < self.high_water_mark;
+        let wake_producer = was_full && state.buffered < self.mark(&state);
         drop(state);
         if wake_producer {
             self.space_ready.notify_one();
@@ -306,6 +331,17 @@ mod tests {
         assert!(matches!(q.take_chunk(), Take::Chunk(c) if c == "abc"));
         assert!(matches!(q.take_chunk(), Take::Chunk(c) if c == "de"));
         assert!(matches!(q.take_chunk(), Take::End));
+    }
+
+    #[test]
+    fn the_read_ahead_grows_from_the_initial_mark_at_the_first_read() {
+        let q = BodyQueue::with_initial_mark(2, 8);
+        q.push(Bytes::from_static(b"ab"));
+        assert!(!q.has_space(), "an unread body stops at the initial mark");
+        assert!(matches!(q.read_into(&mut [0u8; 1]), Read::Bytes(1)));
+        assert!(q.has_space());
+        q.push(Bytes::from_static(b"cdefghi"));
+        assert!(!q.has_space());
     }
 
     #[test]

@@ -29,8 +29,11 @@ pub struct ClientOptions {
     pub max_redirects: u32,
     /// `User-Agent` sent when the request has none.
     pub user_agent: String,
-    /// Bytes of a response body read ahead of the consumer.
+    /// Bytes of a response body read ahead of the consumer once it reads.
     pub body_high_water_mark: usize,
+    /// Bytes read ahead of a body nobody has read yet: bodies left unread
+    /// (for the garbage collector to find) stay small.
+    pub body_initial_read_ahead: usize,
     /// Send `Accept-Encoding` and decode gzip, deflate, br and zstd bodies
     /// as they stream; requests may opt out one by one.
     pub decompress: bool,
@@ -53,6 +56,7 @@ impl Default for ClientOptions {
             max_redirects: 20,
             user_agent: concat!("ferrofetch/", env!("CARGO_PKG_VERSION")).to_string(),
             body_high_water_mark: DEFAULT_HIGH_WATER_MARK,
+            body_initial_read_ahead: 64 * 1024,
             decompress: true,
             default_headers: HeaderMap::new(),
             http: HttpVersion::Auto,

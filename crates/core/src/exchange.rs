@@ -162,7 +162,11 @@ pub(crate) fn start(
     spec: RequestSpec,
 ) -> (Arc<Exchange>, impl Future<Output = ()> + Send + 'static) {
     let (head_tx, head_rx) = oneshot::channel();
-    let body = Arc::new(BodyQueue::new(client.options().body_high_water_mark));
+    let options = client.options();
+    let body = Arc::new(BodyQueue::with_initial_mark(
+        options.body_initial_read_ahead,
+        options.body_high_water_mark,
+    ));
     let cancel = CancellationToken::new();
     let upload = match &spec.body {
         Some(RequestBody::Stream(queue)) => Some(queue.clone()),
