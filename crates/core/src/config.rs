@@ -7,6 +7,9 @@ use http::HeaderMap;
 
 use crate::error::{invalid_arg, Error};
 
+/// Response headers accepted in one HTTP/1 message.
+const MAX_RESPONSE_HEADERS: usize = 1024;
+
 /// Which HTTP versions a client speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum HttpVersion {
@@ -112,6 +115,9 @@ pub(crate) fn build(settings: &Settings<'_>, variant: Variant) -> Result<reqwest
         .user_agent(settings.user_agent)
         .default_headers(settings.default_headers.clone())
         .tcp_nodelay(true)
+        // hyper stops at 100 response headers; Node's fetch has no such
+        // count limit (only a size limit), and real servers send more.
+        .http1_max_headers(MAX_RESPONSE_HEADERS)
         .gzip(variant.decompress)
         .brotli(variant.decompress)
         .deflate(variant.decompress)

@@ -205,6 +205,10 @@ pub(crate) fn from_reqwest(err: reqwest::Error, phase: Phase) -> Error {
 }
 
 fn code_from_chain(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    // A TLS failure anywhere in the chain is the cause, whatever wraps it.
+    if is_tls(err) {
+        return Some(codes::TLS);
+    }
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = next {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
@@ -223,6 +227,21 @@ fn code_from_chain(err: &(dyn std::error::Error + 'static)) -> Option<&'static s
             if h.is_incomplete_message() {
                 return Some(codes::INCOMPLETE_BODY);
             }
+            // hyper reports a malformed body framing (a bad chunk size, say)
+            // as an InvalidInput or InvalidData io::Error inside its own
+            // error; the same kinds from a decoder, outside any hyper error,
+            // mean a corrupt compressed body instead.
+            let framing = std::error::Error::source(h)
+                .and_then(|s| s.downcast_ref::<std::io::Error>())
+                .is_some_and(|io| {
+                    matches!(
+                        io.kind(),
+                        std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
+                    )
+                });
+            if framing {
+                return Some(codes::PROTOCOL);
+            }
             if h.is_parse() || h.is_parse_status() {
                 return Some(codes::PROTOCOL);
             }
@@ -239,6 +258,27 @@ fn code_from_chain(err: &(dyn std::error::Error + 'static)) -> Option<&'static s
         next = e.source();
     }
     None
+}
+
+/// True when a rustls error is in the chain, also inside io::Errors
+/// (whose `source()` skips the error they wrap).
+fn is_tls(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = next {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        if let Some(inner) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            if is_tls(inner) {
+                return true;
+            }
+        }
+        next = e.source();
+    }
+    false
 }
 
 fn code_from_io(io: &std::io::Error) -> Option<&'static str> {
