@@ -6,6 +6,7 @@
 // Fetch-style clients also expose `fetch`, for workloads that need the full
 // WHATWG API (uploads, SSE, aborts).
 
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -15,6 +16,9 @@ export const CLIENTS = ['ferrofetch', 'node-fetch', 'undici-request'];
 
 /** Concurrency the c64 workload uses; the undici pool is sized to match. */
 export const MAX_CONNECTIONS = 64;
+
+/** The HTTP/2-over-TLS clients; undici with allowH2 is the reference. */
+export const H2_CLIENTS = ['ferrofetch-h2', 'node-fetch-h2', 'undici-h2'];
 
 /** A ReadableStream of `total` bytes in `chunk`-sized pieces of one buffer. */
 function byteSource(total, chunk) {
@@ -118,11 +122,52 @@ function standIn(reason) {
   );
 }
 
-async function loadUndiciRequest() {
+/**
+ * The CA that signed the bench server's TLS certificate (PEM), from the file
+ * run.mjs names in BENCH_TLS_CA_FILE.
+ */
+function benchCa() {
+  const file = process.env.BENCH_TLS_CA_FILE;
+  if (!file) throw new Error('BENCH_TLS_CA_FILE is not set (the TLS workloads run under run.mjs)');
+  return readFileSync(file, 'utf8');
+}
+
+/**
+ * undici Agent options for HTTP/2 over TLS (ALPN offers h2 first). With 64
+ * in flight undici opens one h2 session per busy connection rather than
+ * multiplexing one: `connections: 64` (or 8) gave it about twice the small
+ * GET rate of `connections: 1`, and the same download rate.
+ */
+function h2AgentOptions() {
+  return { allowH2: true, connections: MAX_CONNECTIONS, connect: { ca: benchCa() } };
+}
+
+/** ferrofetch's Client trusting the bench CA; ALPN negotiates h2. */
+function loadFerrofetchH2() {
+  const verdict = process.env.BENCH_FERROFETCH_STANDIN;
+  if (verdict) throw new Error(`ferrofetch not available (${verdict})`);
+  const { Client } = require('../index.js');
+  const ff = new Client({ tls: { ca: benchCa() } });
+  const client = fetchClient('ferrofetch-h2', (input, init) => ff.fetch(input, init));
+  client.close = async () => ff.close();
+  return client;
+}
+
+/** Node's global fetch with undici's h2 Agent as its dispatcher. */
+async function loadNodeFetchH2() {
+  const { Agent } = await import('undici');
+  const dispatcher = new Agent(h2AgentOptions());
+  const client = fetchClient('node-fetch-h2', (input, init) => globalThis.fetch(input, { ...init, dispatcher }));
+  client.close = () => dispatcher.close();
+  return client;
+}
+
+// By default a dedicated pool as large as the highest concurrency any
+// workload uses, so undici is never queueing on connections the fetch
+// clients may open.
+async function loadUndiciRequest(name = 'undici-request', agentOptions = { connections: MAX_CONNECTIONS }) {
   const { Agent, request } = await import('undici');
-  // A dedicated pool as large as the highest concurrency any workload uses,
-  // so undici is never queueing on connections the fetch clients may open.
-  const dispatcher = new Agent({ connections: MAX_CONNECTIONS });
+  const dispatcher = new Agent(agentOptions);
   async function get(url) {
     const res = await request(url, { dispatcher });
     if (res.statusCode !== 200) {
@@ -132,7 +177,7 @@ async function loadUndiciRequest() {
     return res.body;
   }
   return {
-    name: 'undici-request',
+    name,
     dispatcher,
     request,
     async readAll(url) {
@@ -263,6 +308,12 @@ export async function loadClient(name) {
       return fetchClient('node-fetch', globalThis.fetch);
     case 'undici-request':
       return loadUndiciRequest();
+    case 'ferrofetch-h2':
+      return loadFerrofetchH2();
+    case 'node-fetch-h2':
+      return loadNodeFetchH2();
+    case 'undici-h2':
+      return loadUndiciRequest('undici-h2', h2AgentOptions());
     case 'ferrofetch-sse':
       return loadFerrofetchSse();
     case 'esp-node-fetch':

@@ -129,7 +129,9 @@ async function main() {
   };
 
   buildServer();
-  const server = await startServer();
+  // TLS (a throwaway CA and certificate) only when a selected workload uses it.
+  const server = await startServer({ tls: Object.values(selected).some((spec) => spec.tls) });
+  if (server.caFile) Object.assign(workerEnv, { BENCH_TLS_URL: server.tlsBaseUrl, BENCH_TLS_CA_FILE: server.caFile });
   const stopAll = () => {
     currentWorker?.kill('SIGKILL');
     server.stop();
@@ -149,7 +151,7 @@ async function main() {
       for (let round = 1; round <= rounds; round++) {
         for (const client of spec.clients) {
           const load1 = os.loadavg()[0];
-          const result = await runWorker(client, name, server.baseUrl);
+          const result = await runWorker(client, name, spec.tls ? server.tlsBaseUrl : server.baseUrl);
           Object.assign(result, { round, load1 });
           runs.push(result);
           console.error(`[${name} ${round}/${rounds}] ${client}: ${describe(result)}`);

@@ -1,8 +1,9 @@
 // Builds (when stale) and starts crates/bench-server. Kept separate from the
 // bench runner so tests and the demo can start the same server.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +11,7 @@ export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CRATE = join(ROOT, 'crates', 'bench-server');
 const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(ROOT, 'target');
 export const SERVER_BIN = join(TARGET, 'release', 'ferrofetch-bench-server');
+const OPENSSL = process.env.OPENSSL ?? (existsSync('/usr/bin/openssl') ? '/usr/bin/openssl' : 'openssl');
 
 function newestMtime(path) {
   const st = statSync(path);
@@ -36,16 +38,57 @@ export function buildServer({ force = process.env.BENCH_REBUILD === '1' } = {}) 
 }
 
 /**
+ * Writes a throwaway CA and a server certificate for IP 127.0.0.1 (both
+ * P-256, valid two days) into a new temp dir with the openssl CLI.
+ * Returns { dir, caFile, certFile, keyFile }; the caller removes `dir`.
+ */
+export function makeTlsFiles() {
+  const dir = mkdtempSync(join(tmpdir(), 'ferrofetch-bench-tls-'));
+  const file = (name) => join(dir, name);
+  const openssl = (...args) => execFileSync(OPENSSL, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  try {
+    openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2',
+      '-subj', '/CN=ferrofetch bench CA',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    openssl('req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1');
+    writeFileSync(file('server.ext'), [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=serverAuth',
+      'subjectAltName=IP:127.0.0.1',
+      '',
+    ].join('\n'));
+    openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
+      '-CAcreateserial', '-days', '2', '-sha256', '-extfile', file('server.ext'), '-out', file('server.pem'));
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    const detail = err.stderr ? `: ${String(err.stderr).trim().split('\n').pop()}` : '';
+    throw new Error(`making the bench TLS certificate failed (${err.message.split('\n')[0]})${detail}`);
+  }
+  return { dir, caFile: file('ca.pem'), certFile: file('server.pem'), keyFile: file('server.key') };
+}
+
+/**
  * Starts the server on an ephemeral port and resolves once it printed
  * `LISTENING <port>`. Its stdin stays a pipe we own: the server exits when the
  * pipe closes, so it cannot outlive this process even after a crash.
+ *
+ * With `tls: true` it first makes a throwaway CA and certificate
+ * (makeTlsFiles), and the server also listens with TLS (ALPN h2, http/1.1);
+ * the result then has `tlsPort`, `tlsBaseUrl` (https://127.0.0.1:port) and
+ * `caFile` (PEM to trust). stop() removes the certificate files.
  */
-export function startServer({ timeoutMs = 10_000 } = {}) {
-  const child = spawn(SERVER_BIN, ['--port', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+export function startServer({ timeoutMs = 10_000, tls = false } = {}) {
+  const files = tls ? makeTlsFiles() : undefined;
+  const args = ['--port', '0'];
+  if (files) args.push('--tls-cert', files.certFile, '--tls-key', files.keyFile);
+  const child = spawn(SERVER_BIN, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin.on('error', () => {}); // EPIPE if the server died first; nothing to do.
   const stop = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     child.stdin.destroy();
+    if (files) rmSync(files.dir, { recursive: true, force: true });
   };
   return new Promise((resolvePromise, reject) => {
     let out = '';
@@ -60,13 +103,20 @@ export function startServer({ timeoutMs = 10_000 } = {}) {
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const m = /^LISTENING (\d+)$/m.exec(out);
-      if (!m) return;
+      const t = /^LISTENING_TLS (\d+)$/m.exec(out);
+      if (!m || (files && !t)) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
       child.stdout.removeAllListeners('data');
       child.stdout.resume();
       const port = Number(m[1]);
-      resolvePromise({ port, baseUrl: `http://127.0.0.1:${port}`, child, stop });
+      const server = { port, baseUrl: `http://127.0.0.1:${port}`, child, stop };
+      if (files) {
+        server.tlsPort = Number(t[1]);
+        server.tlsBaseUrl = `https://127.0.0.1:${server.tlsPort}`;
+        server.caFile = files.caFile;
+      }
+      resolvePromise(server);
     });
   });
 }

@@ -3,12 +3,14 @@
 //   clients  client names (see clients.mjs) to run, in table order
 //   run(client, baseUrl, quick) -> { value, ...details }
 //   comparedWith  (optional) another workload whose peer rows the ratios use
+//   peers    (optional) [base, second]: the clients the ratio columns divide by
+//   tls      (optional) true: baseUrl is the server's https:// listener
 // A new workload (upload, SSE, EventSource, idle streams, HTTP/2) is one more
 // entry; workload-specific clients go in clients.mjs and its own `clients` list.
 
 import { performance } from 'node:perf_hooks';
 
-import { CLIENTS, MAX_CONNECTIONS } from './clients.mjs';
+import { CLIENTS, H2_CLIENTS, MAX_CONNECTIONS } from './clients.mjs';
 
 const MB = 1e6;
 const WARMUP_REQUESTS = 200;
@@ -73,19 +75,59 @@ function sseWorkload(clients, peers) {
   };
 }
 
-export const workloads = {
-  'download-1g': {
-    unit: 'MB/s',
-    clients: CLIENTS,
-    async run(client, baseUrl, quick) {
-      const size = quick ? 64 * 2 ** 20 : 2 ** 30;
-      const start = performance.now();
-      const bytes = await client.readAll(`${baseUrl}/bytes?size=${size}`);
-      const seconds = (performance.now() - start) / 1000;
-      if (bytes !== size) throw new Error(`read ${bytes} bytes, expected ${size}`);
-      return { value: bytes / MB / seconds, seconds, bytes };
-    },
+/** A 1 GiB (quick: 64 MiB) download read as a stream. */
+const download = {
+  unit: 'MB/s',
+  clients: CLIENTS,
+  async run(client, baseUrl, quick) {
+    const size = quick ? 64 * 2 ** 20 : 2 ** 30;
+    const start = performance.now();
+    const bytes = await client.readAll(`${baseUrl}/bytes?size=${size}`);
+    const seconds = (performance.now() - start) / 1000;
+    if (bytes !== size) throw new Error(`read ${bytes} bytes, expected ${size}`);
+    return { value: bytes / MB / seconds, seconds, bytes };
   },
+};
+
+/** 20,000 (quick: 2,000) small GETs with 64 in flight. */
+const smallC64 = {
+  unit: 'req/s',
+  clients: CLIENTS,
+  async run(client, baseUrl, quick) {
+    const count = quick ? 2_000 : 20_000;
+    const url = `${baseUrl}/small`;
+    // Warm up with the same concurrency so every client has its
+    // connections open before the clock starts.
+    await pooled(client, url, WARMUP_REQUESTS, MAX_CONNECTIONS);
+    const start = performance.now();
+    await pooled(client, url, count, MAX_CONNECTIONS);
+    return rate(count, start);
+  },
+};
+
+/**
+ * `spec` over HTTP/2 with TLS (ALPN) against the server's https listener,
+ * compared with undici allowH2. Before the clock starts, the server must
+ * have seen an HTTP/2 request from this client, so a client that fell back
+ * to HTTP/1.1 fails its row instead of measuring the wrong protocol.
+ */
+function overH2(spec) {
+  return {
+    ...spec,
+    clients: H2_CLIENTS,
+    peers: ['undici-h2', 'undici-h2'],
+    tls: true,
+    async run(client, baseUrl, quick) {
+      if (!baseUrl.startsWith('https:')) throw new Error(`HTTP/2 workloads need an https base URL, got ${baseUrl}`);
+      const version = await client.text(`${baseUrl}/version`);
+      if (version !== 'HTTP/2.0') throw new Error(`the server saw ${JSON.stringify(version)}, not HTTP/2.0`);
+      return { ...(await spec.run(client, baseUrl, quick)), httpVersion: version };
+    },
+  };
+}
+
+export const workloads = {
+  'download-1g': download,
 
   'small-seq': {
     unit: 'req/s',
@@ -100,20 +142,7 @@ export const workloads = {
     },
   },
 
-  'small-c64': {
-    unit: 'req/s',
-    clients: CLIENTS,
-    async run(client, baseUrl, quick) {
-      const count = quick ? 2_000 : 20_000;
-      const url = `${baseUrl}/small`;
-      // Warm up with the same concurrency so every client has its
-      // connections open before the clock starts.
-      await pooled(client, url, WARMUP_REQUESTS, MAX_CONNECTIONS);
-      const start = performance.now();
-      await pooled(client, url, count, MAX_CONNECTIONS);
-      return rate(count, start);
-    },
-  },
+  'small-c64': smallC64,
 
   'upload-1g-stream': uploadWorkload('uploadStream', CLIENTS),
 
@@ -144,4 +173,8 @@ export const workloads = {
       return { value: (after - before) / 1000 / count, streams: count };
     },
   },
+
+  // HTTP/2 over TLS, negotiated by ALPN; ratios against undici allowH2.
+  'h2-download-1g': overH2(download),
+  'h2-small-c64': overH2(smallC64),
 };

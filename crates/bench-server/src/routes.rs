@@ -18,6 +18,10 @@ pub async fn handle(req: Request<Incoming>) -> Result<Response<ResBody>, Infalli
     let query = req.uri().query().unwrap_or("");
     let res = match (req.method(), path) {
         (&Method::GET, "/small") => ok("text/plain", ResBody::full("hello world\n")),
+        // Lets a benchmark prove which protocol it measures ("HTTP/2.0", ...).
+        (&Method::GET, "/version") => {
+            ok("text/plain", ResBody::full(format!("{:?}", req.version())))
+        }
         (&Method::GET, "/bytes") => match (param(query, "size"), param(query, "chunk")) {
             (Ok(Some(size)), Ok(chunk)) => {
                 let chunk = chunk.map_or(DEFAULT_CHUNK, |c| c as usize);
