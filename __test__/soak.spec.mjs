@@ -4,18 +4,18 @@ import { fileURLToPath } from 'node:url'
 
 const soak = fileURLToPath(new URL('../scripts/soak.mjs', import.meta.url))
 
-test('memory, descriptors and handles stay flat over 6,000 mixed requests (the bounded soak)', async (t) => {
+test('memory, descriptors and handles stay flat over 12,000 mixed requests (the bounded soak)', async (t) => {
   // Full reads, cancelled bodies, aborts, timeouts, refused connections and
   // bodies left to the GC, in a child process with --expose-gc; the script
   // judges flatness after warm-up (npm run soak runs 100,000).
   const { code, stdout } = await new Promise((resolve) => {
-    execFile(process.execPath, ['--expose-gc', soak, '6000'], { timeout: 180_000, killSignal: 'SIGKILL' },
+    execFile(process.execPath, ['--expose-gc', soak, '12000'], { timeout: 180_000, killSignal: 'SIGKILL' },
       (err, out) => resolve({ code: err ? (err.killed ? 'killed (hang)' : err.code) : 0, stdout: out }))
   })
   const lines = stdout.trim().split('\n').map((l) => JSON.parse(l))
   const verdict = lines.at(-1)
   t.log(lines.slice(0, -1).map((s) => `${s.requests}: ${s.rssMiB.toFixed(0)} MiB, ${s.fds} fds, ${s.handles} handles`).join('; '))
-  t.is(verdict.requests, 6000)
+  t.is(verdict.requests, 12000)
   t.true(verdict.flat, JSON.stringify(verdict))
   t.is(code, 0)
 })

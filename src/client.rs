@@ -7,6 +7,7 @@ use ferrofetch_core::{
     TlsOptions,
 };
 use napi::bindgen_prelude::*;
+use napi::Env;
 use napi_derive::napi;
 
 use crate::convert;
@@ -120,6 +121,7 @@ impl NativeClient {
     #[allow(clippy::too_many_arguments)]
     pub fn start(
         &self,
+        env: Env,
         method: String,
         url: String,
         headers: Vec<String>,
@@ -163,6 +165,7 @@ impl NativeClient {
         };
         let (exchange, task) = self.inner.start(spec);
         napi::bindgen_prelude::spawn(task);
+        env.adjust_external_memory(crate::exchange::EXTERNAL_COST)?;
         Ok(NativeExchange::new(exchange, upload))
     }
 

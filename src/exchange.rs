@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use ferrofetch_core::{BodyQueue, Error, Exchange, Read, Take};
-use napi::bindgen_prelude::{Result, Status, Uint8ArraySlice};
+use napi::bindgen_prelude::{ObjectFinalize, Result, Status, Uint8ArraySlice};
+use napi::Env;
 use napi_derive::napi;
 
 use crate::convert::{NativeError, NativeHead};
@@ -15,8 +16,14 @@ const NOTHING_YET: i32 = 0;
 const END: i32 = -1;
 const FAILED: i32 = -2;
 
+/// Native memory a request in flight may hold beyond what V8 sees: the
+/// body's initial read-ahead plus connection buffers. Reported to V8 so that
+/// responses dropped unread are collected (and their connections closed)
+/// as promptly as JS objects of that size would be.
+pub const EXTERNAL_COST: i64 = 96 * 1024;
+
 /// A request in flight.
-#[napi]
+#[napi(custom_finalize)]
 pub struct NativeExchange {
     inner: Arc<Exchange>,
     /// The queue of a streamed request body, when the request has one.
@@ -50,6 +57,13 @@ impl NativeExchange {
         self.upload.as_deref().ok_or_else(|| {
             napi::Error::new(Status::InvalidArg, "this request has no streamed body")
         })
+    }
+}
+
+impl ObjectFinalize for NativeExchange {
+    fn finalize(self, env: Env) -> Result<()> {
+        env.adjust_external_memory(-EXTERNAL_COST)?;
+        Ok(())
     }
 }
 
