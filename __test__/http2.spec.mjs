@@ -2,10 +2,9 @@
 // DATA frames, cleartext h2c by prior knowledge, and `http: 'http1'`.
 import test from 'ava'
 import http2 from 'node:http2'
-import { once } from 'node:events'
 import { Client } from '../index.mjs'
 import { certs } from './helpers/certs.mjs'
-import { readBody } from './helpers/servers.mjs'
+import { listenOnLoopback, readBody } from './helpers/servers.mjs'
 
 /**
  * An HTTP/2 server on 127.0.0.1 (TLS unless `cleartext`), using the
@@ -27,20 +26,11 @@ async function h2Server (t, { cleartext = false, allowHTTP1 = false } = {}, hand
     sessions.add(session)
     session.on('close', () => sessions.delete(session))
   })
-  const sockets = new Set()
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
+  const { port } = await listenOnLoopback(t, server, () => {
     for (const s of sessions) s.destroy()
-    for (const s of sockets) s.destroy()
-    server.close()
   })
   const scheme = cleartext ? 'http' : 'https'
-  return { url: `${scheme}://127.0.0.1:${server.address().port}`, stats }
+  return { url: `${scheme}://127.0.0.1:${port}`, stats }
 }
 
 const trusting = (options = {}) => new Client({ tls: { ca: certs().ca }, ...options })

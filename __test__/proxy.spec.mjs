@@ -6,11 +6,10 @@ import test from 'ava'
 import http from 'node:http'
 import https from 'node:https'
 import net from 'node:net'
-import { once } from 'node:events'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { Client } from '../index.mjs'
-import { httpServer } from './helpers/servers.mjs'
+import { httpServer, listenOnLoopback } from './helpers/servers.mjs'
 import { certs } from './helpers/certs.mjs'
 
 const execFileP = promisify(execFile)
@@ -63,36 +62,16 @@ async function forwardProxy (t) {
     upstream.on('error', () => socket.destroy())
     socket.on('close', () => upstream.destroy())
   })
-  const sockets = new Set()
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    for (const s of sockets) s.destroy()
-    server.close()
-  })
-  return { url: `http://127.0.0.1:${server.address().port}`, port: server.address().port, seen }
+  const { port } = await listenOnLoopback(t, server)
+  return { url: `http://127.0.0.1:${port}`, port, seen }
 }
 
 /** An https server on 127.0.0.1 with the test CA's certificate. */
 async function httpsTarget (t) {
   const server = https.createServer({ key: certs().server.key, cert: certs().server.cert },
     (req, res) => res.end(`secure ${req.url}`))
-  const sockets = new Set()
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    for (const s of sockets) s.destroy()
-    server.close()
-  })
-  return { url: `https://127.0.0.1:${server.address().port}`, port: server.address().port }
+  const { port } = await listenOnLoopback(t, server)
+  return { url: `https://127.0.0.1:${port}`, port }
 }
 
 const plainTarget = (t) => httpServer(t, (req, res) => res.end(`plain ${req.url}`))

@@ -12,6 +12,17 @@ import { once } from 'node:events'
  */
 export async function httpServer (t, handler) {
   const server = http.createServer(handler)
+  const { port, sockets } = await listenOnLoopback(t, server)
+  return { url: `http://127.0.0.1:${port}`, port, server, sockets }
+}
+
+/**
+ * Listens on an ephemeral port of 127.0.0.1 and tracks the server's
+ * sockets, so that teardown closes the server and destroys every
+ * connection (keep-alive ones included). `extraTeardown` runs first.
+ * @returns {Promise<{ port: number, sockets: Set<net.Socket> }>}
+ */
+export async function listenOnLoopback (t, server, extraTeardown = () => {}) {
   const sockets = new Set()
   server.on('connection', (s) => {
     sockets.add(s)
@@ -20,11 +31,11 @@ export async function httpServer (t, handler) {
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   t.teardown(() => {
+    extraTeardown()
     for (const s of sockets) s.destroy()
     server.close()
   })
-  const { port } = server.address()
-  return { url: `http://127.0.0.1:${port}`, port, server, sockets }
+  return { port: server.address().port, sockets }
 }
 
 /**
@@ -32,20 +43,11 @@ export async function httpServer (t, handler) {
  * test needs (e.g. a malformed response).
  */
 export async function tcpServer (t, onConnection) {
-  const sockets = new Set()
   const server = net.createServer((socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
     onConnection(socket)
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    for (const s of sockets) s.destroy()
-    server.close()
-  })
-  const { port } = server.address()
+  const { port, sockets } = await listenOnLoopback(t, server)
   return { url: `http://127.0.0.1:${port}`, port, server, sockets }
 }
 
