@@ -127,9 +127,10 @@ class PendingExchange {
       this.native.abort()
       this.fail(reason)
     } else {
+      // body.fail() aborts the native request too.
       const body = bodyOf(this.responseObject)
       if (body !== null) body.fail(reason)
-      this.native.abort()
+      else this.native.abort()
     }
   }
 
@@ -164,4 +165,4 @@ class PendingExchange {
   }
 }
 
-module.exports = { fetchWith, send, startNative, checkScheme, PendingExchange }
+module.exports = { fetchWith, startNative, checkScheme, PendingExchange }

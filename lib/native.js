@@ -1,6 +1,6 @@
 'use strict'
-// Loads the addon built by scripts/build.mjs, and holds the default client
-// that serves the top-level functions.
+// Loads the addon built by scripts/build.mjs. (The default client lives in
+// lib/client.js.)
 
 const path = require('node:path')
 
@@ -15,12 +15,4 @@ try {
   )
 }
 
-let defaultClient = null
-
-/** The shared native client (one keep-alive pool for all top-level calls). */
-function getDefaultNativeClient () {
-  if (defaultClient === null) defaultClient = new binding.NativeClient()
-  return defaultClient
-}
-
-module.exports = { binding, getDefaultNativeClient }
+module.exports = { binding }

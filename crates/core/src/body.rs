@@ -169,11 +169,6 @@ impl BodyQueue {
         self.data_ready.notify_one();
     }
 
-    /// True once the consumer cancelled.
-    pub fn is_cancelled(&self) -> bool {
-        self.lock().cancelled
-    }
-
     // ----- consumer side -----
 
     /// Bytes that a read would return now without waiting.
