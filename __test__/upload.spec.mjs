@@ -239,6 +239,84 @@ test('a FormData body with a file is sent as multipart', async (t) => {
   t.true(received.body.includes('filename="a.txt"'))
 })
 
+/** A server that answers with the sha256 of the body and how it was framed. */
+async function hashServer (t) {
+  return httpServer(t, async (req, res) => {
+    if (req.url === '/307') {
+      await readBody(req).catch(() => {})
+      res.writeHead(307, { location: '/' })
+      return res.end()
+    }
+    const bytes = await readBody(req)
+    if (req.url === '/echo') {
+      res.writeHead(200, { 'content-type': req.headers['content-type'], 'x-content-length': req.headers['content-length'] ?? 'none', 'x-te': req.headers['transfer-encoding'] ?? 'none' })
+      return res.end(bytes)
+    }
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      length: bytes.length,
+      contentLength: req.headers['content-length'] ?? null,
+      te: req.headers['transfer-encoding'] ?? null,
+      type: req.headers['content-type'] ?? null
+    }))
+  })
+}
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex')
+
+test('a large Blob is streamed with its Content-Length, byte for byte', async (t) => {
+  const { url } = await hashServer(t)
+  // Over the 1 MiB buffering limit, in parts, with a type.
+  const parts = [new Uint8Array(1 << 20).fill(7), 'text in the middle', new Uint8Array(700_000).fill(9)]
+  const blob = new Blob(parts, { type: 'application/x-parts' })
+  const expected = new Uint8Array(await blob.arrayBuffer())
+  const seen = await (await fetch(url, { method: 'POST', body: blob })).json()
+  t.deepEqual(seen, {
+    sha256: sha256(expected),
+    length: blob.size,
+    contentLength: String(blob.size),
+    te: null,
+    type: 'application/x-parts'
+  })
+})
+
+test('a FormData with a large file: multipart streamed with its Content-Length', async (t) => {
+  const { url } = await hashServer(t)
+  const contents = new Uint8Array(3 << 20)
+  for (let i = 0; i < contents.length; i++) contents[i] = (i * 31) & 0xff
+  const form = new FormData()
+  form.append('title', 'line one\nline two')
+  form.append('file', new File([contents], 'data "q".bin'))
+  const res = await fetch(`${url}/echo`, { method: 'POST', body: form })
+  t.is(res.headers.get('x-te'), 'none')
+  const bytes = await res.arrayBuffer()
+  t.is(res.headers.get('x-content-length'), String(bytes.byteLength))
+  // Node's own multipart parser reads back what we sent.
+  const back = await new globalThis.Response(bytes, { headers: { 'content-type': res.headers.get('content-type') } }).formData()
+  t.is(back.get('title'), 'line one\r\nline two')
+  const file = back.get('file')
+  t.is(file.name, 'data "q".bin')
+  t.is(file.type, 'application/octet-stream')
+  t.is(sha256(new Uint8Array(await file.arrayBuffer())), sha256(contents))
+})
+
+test('a small FormData is replayed on 307; a streamed large one fails clearly', async (t) => {
+  const { url } = await hashServer(t)
+  const small = new FormData()
+  small.append('k', 'v')
+  const res = await fetch(`${url}/307`, { method: 'POST', body: small })
+  t.true(res.redirected)
+  const seen = await res.json()
+  t.is(seen.contentLength, String(seen.length))
+  t.regex(seen.type, /^multipart\/form-data; boundary=/)
+  const large = new FormData()
+  large.append('file', new Blob([new Uint8Array(2 << 20)]))
+  const err = await settle(fetch(`${url}/307`, { method: 'POST', body: large }))
+  t.true(err instanceof TypeError)
+  t.is(err.cause?.code, 'ERR_FF_BAD_REDIRECT')
+})
+
 test('a streamed body cannot follow 307, but 303 turns it into a GET', async (t) => {
   const { url } = await httpServer(t, async (req, res) => {
     await readBody(req).catch(() => {})

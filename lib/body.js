@@ -11,6 +11,7 @@
 const { isDisturbed } = require('node:stream')
 const { types, MIMEType } = require('node:util')
 const { fromNative } = require('./errors')
+const { encodeFormData } = require('./multipart')
 
 /** Largest chunk handed to a default reader; bigger buffers stay in Rust. */
 const MAX_STREAM_CHUNK = 256 * 1024
@@ -25,14 +26,14 @@ const FAILED = -2
 
 /**
  * The state behind a Request's or Response's body. The bytes come from
- * `stream` when it is set, else from `native` or `source`. A FormData body
- * has both: `source` is the FormData (Fetch's body "source", which makes it
- * replayable and exempt from `duplex`), `stream` its multipart bytes.
+ * `stream` when it is set, else from `native` or `source`. A `source` is
+ * Fetch's body source: known up front, so replayable and exempt from
+ * `duplex`. A FormData's source is its multipart encoding as a Blob.
  */
 class BodyState {
   constructor ({ native = null, source = null, stream = null, length = null }) {
     this.native = native // NativeExchange of a response in flight
-    this.source = source // Uint8Array | Blob | FormData, known up front (replayable)
+    this.source = source // Uint8Array | Blob, known up front (replayable)
     this.stream = stream // ReadableStream, given by the user or made lazily
     this.length = length
     this.used = false // consumed without a stream ever being made
@@ -297,13 +298,10 @@ function bytesBody (bytes, type) {
 }
 
 function formDataBody (formData) {
-  // Node's own Request serializes multipart/form-data (boundary and all);
-  // it streams file contents, and so does the body we take from it.
-  const carrier = new globalThis.Request('http://localhost/', { method: 'POST', body: formData })
-  return {
-    body: new BodyState({ source: formData, stream: carrier.body }),
-    type: carrier.headers.get('content-type')
-  }
+  // Its multipart bytes as a Blob that references the files: the body's
+  // size is known, and file contents are read only while being sent.
+  const { blob, type } = encodeFormData(formData)
+  return { body: new BodyState({ source: blob, length: blob.size }), type }
 }
 
 /**

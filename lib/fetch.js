@@ -8,6 +8,7 @@ const { fromNative: responseFromNative, bodyOf, NULL_BODY_STATUSES } = require('
 const { consumeBytes, isUnusable, streamOf } = require('./body')
 const { fromNative: errorFromNative, abortReason } = require('./errors')
 const { pumpToNative } = require('./upload-pump')
+const { Headers } = require('./headers')
 
 /**
  * fetch(input, init) through a client.
@@ -59,6 +60,34 @@ function startNative (nativeClient, defaults, parts, bytes, streamed) {
   }
 }
 
+/**
+ * Blobs (and so FormData, whose files are Blobs) larger than this are
+ * streamed from their source rather than read into memory first.
+ */
+const BUFFERED_BLOB_LIMIT = 1024 * 1024
+
+/**
+ * A body is sent as it is produced when it is a stream, or a Blob too large
+ * to read into memory first. Everything else is sent whole: with its
+ * Content-Length, and replayable on 307/308.
+ */
+function isStreamedBody (body) {
+  if (body.source === null) return true
+  return body.source instanceof Blob && body.length > BUFFERED_BLOB_LIMIT
+}
+
+/**
+ * The request as sent: a streamed body whose size is known (a Blob's) goes
+ * with that Content-Length instead of chunked, as undici sends it.
+ */
+function sizedParts (parts, streamed) {
+  const length = parts.body?.length
+  if (!streamed || typeof length !== 'number' || parts.headers.has('content-length')) return parts
+  const headers = new Headers(parts.headers)
+  headers.set('content-length', String(length))
+  return { ...parts, headers }
+}
+
 async function send (nativeClient, defaults, parts) {
   const signal = parts.signal
   // §6.6 step 4: an already aborted signal rejects at once.
@@ -66,19 +95,18 @@ async function send (nativeClient, defaults, parts) {
   checkScheme(parts.url)
   const body = parts.body
   if (body !== null && isUnusable(body)) throw new TypeError('Request body has already been used')
-  // A body whose bytes are known is sent whole (with Content-Length, and
-  // replayable on 307/308); a stream is sent as it is produced.
-  const streamed = body !== null && body.source === null
+  const streamed = body !== null && isStreamedBody(body)
   let bytes = null
   if (body !== null && !streamed) {
     bytes = await consumeBytes(body)
     if (signal !== null && signal.aborted) throw abortReason(signal)
   }
-  const native = startNative(nativeClient, defaults, parts, bytes, streamed)
+  const native = startNative(nativeClient, defaults, sizedParts(parts, streamed), bytes, streamed)
   const exchange = new PendingExchange(native, parts, signal)
   if (streamed) {
+    const stream = streamOf(body)
     body.used = true
-    pumpToNative(native, streamOf(body), (err) => exchange.failUpload(err))
+    pumpToNative(native, stream, (err) => exchange.failUpload(err))
   }
   return exchange.response
 }
