@@ -8,7 +8,7 @@
 // ReadableStream is created only when `.body` is touched: `text()` and
 // friends read the native queue directly.
 
-const { isDisturbed } = require('node:stream')
+const { isDisturbed, Readable } = require('node:stream')
 const { types, MIMEType } = require('node:util')
 const { fromNative } = require('./errors')
 const { encodeFormData } = require('./multipart')
@@ -287,7 +287,8 @@ function extractBody (object, keepalive = false) {
   // as a stream body; so do we (DESIGN §1).
   if (object !== null && typeof object === 'object' && typeof object[Symbol.asyncIterator] === 'function') {
     if (keepalive) throw new TypeError('A keepalive request cannot have a stream body')
-    return { body: new BodyState({ stream: iterableStream(object) }), type: null }
+    const stream = isNodeReadable(object) ? Readable.toWeb(object) : iterableStream(object)
+    return { body: new BodyState({ stream }), type: null }
   }
   // WebIDL: anything else converts to a USVString.
   return bytesBody(encoder.encode(String(object)), 'text/plain;charset=UTF-8')
@@ -302,6 +303,15 @@ function formDataBody (formData) {
   // size is known, and file contents are read only while being sent.
   const { blob, type } = encodeFormData(formData)
   return { body: new BodyState({ source: blob, length: blob.size }), type }
+}
+
+/**
+ * A Node Readable: read through Node's own web adapter, which keeps the
+ * Readable reading ahead while the previous chunk is sent (its async
+ * iterator reads one chunk at a time, ~4x slower from a file).
+ */
+function isNodeReadable (object) {
+  return object instanceof Readable && !object.readableObjectMode
 }
 
 /**
