@@ -287,6 +287,23 @@ test('going over maxBufferSize reports max-buffer-size-exceeded and feed() throw
   t.deepEqual(log.slice(0, 2), [['event', '1'], ['error', 'ParseError', 'max-buffer-size-exceeded']])
 })
 
+test('events before an over-limit line in the same chunk are delivered first, as in eventsource-parser', (t) => {
+  const feedOnce = (create) => {
+    const log = []
+    const parser = create({
+      maxBufferSize: 16,
+      onEvent: (e) => log.push(['event', e.data]),
+      onError: (e) => log.push(['error', e.type])
+    })
+    // The long line is unfinished, so over both parsers' limits.
+    parser.feed('data: 1\n\ndata: 2\n\ndata: 0123456789abcdef0123')
+    return log
+  }
+  const log = feedOnce(createParser)
+  t.deepEqual(log, [['event', '1'], ['event', '2'], ['error', 'max-buffer-size-exceeded']])
+  t.deepEqual(log, feedOnce(referenceParser))
+})
+
 test('without maxBufferSize a line over the 16 MiB default is max-buffer-size-exceeded (eventsource-parser has no limit)', (t) => {
   const errors = []
   const parser = createParser({ onError: (e) => errors.push(e.type) })

@@ -36,7 +36,7 @@
 //   one chunk is over our limit but not over eventsource-parser's. Without
 //   `maxBufferSize` eventsource-parser is unbounded and we keep the native
 //   default of 16 MiB. Events completed earlier in the chunk that overflows
-//   are lost with it.
+//   are delivered before the error, as there.
 // - Text crosses to Rust as UTF-8, so a lone surrogate in an event's data,
 //   event type or id arrives as U+FFFD (error fields keep the original text).
 // - A `retry` value beyond 2^64 - 1 saturates at that number.
@@ -45,7 +45,7 @@
 //   the rest of that chunk's items; the parser itself stays consistent.
 
 const { binding } = require('./native')
-const { SLOTS } = require('./sse')
+const { SLOTS, FAILURE_TAG } = require('./sse')
 
 /** The first chunk's prefix that eventsource-parser strips: U+FEFF's UTF-8 bytes read as Latin-1. */
 const LATIN1_BOM = '\u00EF\u00BB\u00BF'
@@ -201,18 +201,19 @@ function createParser (config) {
     }
     if (prefix === '' && text === '') return
     const before = tail
-    let items
-    try {
-      items = native.feedText(prefix + text)
-    } catch {
-      // The only failure is the size limit: eventsource-parser's equivalent
-      // is an onError() call, after which feed() throws until reset().
+    const items = native.feedText(prefix + text)
+    const linesOf = () => (before + text).split(EOL).slice(0, -1)
+    if (items.length >= SLOTS && items[items.length - SLOTS] === FAILURE_TAG) {
+      // Over the size limit (the only failure): the events before it are
+      // delivered, then eventsource-parser's equivalent, an onError() call
+      // after which feed() throws until reset().
+      deliver(items.slice(0, -SLOTS), linesOf)
       overflow()
       return
     }
     const end = lastLineEnd(text)
     tail = end === -1 ? tail + text : text.slice(end + 1)
-    deliver(items, () => (before + text).split(EOL).slice(0, -1))
+    deliver(items, linesOf)
   }
 
   function overflow () {

@@ -12,9 +12,12 @@ const EMPTY = new Uint8Array(0)
 const END = -1
 const FAILED = -2
 
+/** The failure item that ends a batch (see src/sse.rs). */
+const FAILURE_TAG = 'x'
+
 /** The error for a line or an event over the size limit. */
-function tooLargeError (err) {
-  const cause = new Error(err.message)
+function tooLargeError (message) {
+  const cause = new Error(message)
   cause.code = 'ERR_FF_SSE_TOO_LARGE'
   return new TypeError('event stream line or event exceeds the size limit', { cause })
 }
@@ -30,6 +33,9 @@ class BatchReader {
     this.onRetry = onRetry
     this.onComment = onComment
     this.pendingRetry = undefined
+    // Set by a batch's failure item: the events before it are delivered,
+    // then this error.
+    this.failure = null
   }
 
   /** An event object, carrying the retry its block set (if any). */
@@ -59,6 +65,7 @@ class BatchReader {
       const tag = parts[i]
       if (tag === 'e') out.push(this.event(parts[i + 1] || 'message', parts[i + 2], parts[i + 3]))
       else if (tag === 'r') this.retry(parts[i + 2])
+      else if (tag === FAILURE_TAG) this.failure = tooLargeError(parts[i + 2])
     }
   }
 
@@ -72,6 +79,8 @@ class BatchReader {
         this.retry(items[i + 2])
       } else if (tag === 'c') {
         if (this.onComment) this.onComment(items[i + 2])
+      } else if (tag === FAILURE_TAG) {
+        this.failure = tooLargeError(items[i + 2])
       }
       // Notices ('n') are for createParser's onError; iterators skip them.
     }
@@ -165,17 +174,18 @@ function nativeSource (body, options) {
     native,
     async pull () {
       for (;;) {
-        let text
-        try {
-          text = native.readEvents()
-        } catch (err) {
-          native.cancel()
-          body.settle()
-          throw tooLargeError(err)
-        }
+        if (reader.failure !== null) throw reader.failure
+        const text = native.readEvents()
         if (text.length > 0) {
           const out = []
           reader.collectText(text, out)
+          if (reader.failure !== null) {
+            // Over the size limit: nothing more is read. The events before
+            // the failure come first, the error with the next pull.
+            native.cancel()
+            body.settle()
+            if (out.length === 0) throw reader.failure
+          }
           if (out.length > 0) return out
           continue
         }
@@ -208,16 +218,16 @@ function streamSource (stream, options) {
   return {
     async pull () {
       for (;;) {
+        if (reader.failure !== null) throw reader.failure
         const { done, value } = await streamReader.read()
-        let items
-        try {
-          items = done ? parser.finish() : parser.feed(value)
-        } catch (err) {
-          streamReader.cancel().catch(() => {})
-          throw tooLargeError(err)
-        }
+        const items = done ? parser.finish() : parser.feed(value)
         const out = []
         reader.collect(items, out)
+        if (reader.failure !== null) {
+          streamReader.cancel().catch(() => {})
+          if (out.length === 0) throw reader.failure
+          return out
+        }
         if (out.length > 0 || done) return out.length > 0 ? out : null
       }
     },
@@ -247,4 +257,4 @@ function eventsOfBody (body, streamOf, options = {}) {
   return iterator
 }
 
-module.exports = { eventsOfBody, BatchReader, BodyEventIterator, tooLargeError, SLOTS }
+module.exports = { eventsOfBody, BatchReader, BodyEventIterator, SLOTS, FAILURE_TAG }

@@ -168,7 +168,8 @@ impl NativeExchange {
     /// Parses what the body has buffered; returns the completed events as
     /// one string (see `sse::TextBatch`). An empty string means nothing
     /// more for now: `readInto(empty)` then tells whether to wait, or the
-    /// body ended or failed. Fails when a line or event exceeds the limit.
+    /// body ended or failed. A line or event over the size limit ends the
+    /// batch with a failure item, after the events parsed before it.
     #[napi]
     pub fn read_events(&self) -> Result<String> {
         let mut guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
@@ -180,23 +181,20 @@ impl NativeExchange {
         while parsed < EVENT_BYTES_PER_CALL {
             // Whole chunks straight from the queue: no copy, no scratch
             // buffer per stream (idle streams must stay small).
-            match self.inner.body().take_chunk() {
+            let ok = match self.inner.body().take_chunk() {
                 Take::Chunk(chunk) => {
                     parsed += chunk.len();
-                    reader
-                        .parser
-                        .feed(&chunk, &mut batch)
-                        .map_err(|e| crate::sse::too_large(&e))?;
+                    crate::sse::collect(&mut batch, |b| reader.parser.feed(&chunk, b))
                 }
                 Take::End if !reader.finished => {
                     reader.finished = true;
-                    reader
-                        .parser
-                        .finish(&mut batch)
-                        .map_err(|e| crate::sse::too_large(&e))?;
+                    crate::sse::collect(&mut batch, |b| reader.parser.finish(b));
                     break;
                 }
                 _ => break,
+            };
+            if !ok {
+                break;
             }
         }
         Ok(batch.0)

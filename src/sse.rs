@@ -13,7 +13,31 @@ use napi_derive::napi;
 /// - comment: `["c", null, text, null]`
 /// - notice:  `["n", kind, value, field name or null]`, kind one of
 ///   `invalid-retry`, `invalid-id`, `unknown-field`, `incomplete-event`
+/// - failure: `["x", null, message, null]`, always last: a line or event
+///   went over the size limit. The items before it were parsed first and
+///   are kept, so no event that arrived before the failure is lost.
 pub const SLOTS: usize = 4;
+
+/// A batch that can end with the parser's failure.
+pub trait FailableBatch: ferrofetch_sse::Sink {
+    /// Appends the failure item.
+    fn fail(&mut self, error: &ferrofetch_sse::Error);
+}
+
+/// Runs one parser call into `batch`; its failure becomes the batch's last
+/// item instead of an error that would drop the items parsed before it.
+pub fn collect<B: FailableBatch>(
+    batch: &mut B,
+    step: impl FnOnce(&mut B) -> std::result::Result<(), ferrofetch_sse::Error>,
+) -> bool {
+    match step(batch) {
+        Ok(()) => true,
+        Err(e) => {
+            batch.fail(&e);
+            false
+        }
+    }
+}
 
 /// Appends items to a flat batch.
 #[derive(Default)]
@@ -28,6 +52,13 @@ impl ferrofetch_sse::Sink for Batch {
             Item::Notice(notice) => notice_slots(notice),
         };
         self.0.extend(slots);
+    }
+}
+
+impl FailableBatch for Batch {
+    fn fail(&mut self, error: &ferrofetch_sse::Error) {
+        self.0
+            .extend([Some("x".into()), None, Some(error.to_string()), None]);
     }
 }
 
@@ -82,9 +113,14 @@ impl ferrofetch_sse::Sink for TextBatch {
     }
 }
 
-/// The error for a line or event over the size limit.
-pub fn too_large(e: &ferrofetch_sse::Error) -> napi::Error {
-    napi::Error::new(Status::GenericFailure, e.to_string())
+impl FailableBatch for TextBatch {
+    fn fail(&mut self, error: &ferrofetch_sse::Error) {
+        // The message is ours and has no CR; make sure it stays one field.
+        let message = error.to_string().replace('\r', " ");
+        self.0.push_str("x\r\r");
+        self.0.push_str(&message);
+        self.0.push_str("\r\r");
+    }
 }
 
 /// Builds a parser from the JS options.
@@ -115,22 +151,18 @@ impl NativeSseParser {
 
     /// Parses a chunk of bytes; returns the items it completed.
     #[napi]
-    pub fn feed(&mut self, chunk: Uint8ArraySlice) -> Result<Vec<Option<String>>> {
+    pub fn feed(&mut self, chunk: Uint8ArraySlice) -> Vec<Option<String>> {
         let mut batch = Batch::default();
-        self.parser
-            .feed(&chunk, &mut batch)
-            .map_err(|e| too_large(&e))?;
-        Ok(batch.0)
+        collect(&mut batch, |b| self.parser.feed(&chunk, b));
+        batch.0
     }
 
     /// Parses a chunk of text (UTF-8 encoded on the way in).
     #[napi]
-    pub fn feed_text(&mut self, chunk: String) -> Result<Vec<Option<String>>> {
+    pub fn feed_text(&mut self, chunk: String) -> Vec<Option<String>> {
         let mut batch = Batch::default();
-        self.parser
-            .feed(chunk.as_bytes(), &mut batch)
-            .map_err(|e| too_large(&e))?;
-        Ok(batch.0)
+        collect(&mut batch, |b| self.parser.feed(chunk.as_bytes(), b));
+        batch.0
     }
 
     /// Back to stream start; with `consume`, the pending partial line is
@@ -144,10 +176,10 @@ impl NativeSseParser {
 
     /// End of stream: discards an unfinished event.
     #[napi]
-    pub fn finish(&mut self) -> Result<Vec<Option<String>>> {
+    pub fn finish(&mut self) -> Vec<Option<String>> {
         let mut batch = Batch::default();
-        self.parser.finish(&mut batch).map_err(|e| too_large(&e))?;
-        Ok(batch.0)
+        collect(&mut batch, |b| self.parser.finish(b));
+        batch.0
     }
 
     /// The last event ID in force ("" when none).
