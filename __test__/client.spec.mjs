@@ -3,7 +3,7 @@
 // the checks new Client makes on its options.
 import test from 'ava'
 import fs from 'node:fs'
-import { fetch, Client } from '../index.mjs'
+import { fetch, events, Client } from '../index.mjs'
 import { httpServer } from './helpers/servers.mjs'
 
 const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
@@ -183,6 +183,52 @@ test('close() makes later requests fail with ERR_FF_CLIENT_CLOSED, and closed tu
   t.is(err.cause.code, 'ERR_FF_CLIENT_CLOSED')
   const viaInit = await settle(fetch(url, { client }))
   t.is(viaInit.cause.code, 'ERR_FF_CLIENT_CLOSED')
+})
+
+/** A server that counts the requests reaching it. */
+async function requestCounter (t) {
+  const stats = { requests: 0 }
+  const server = await httpServer(t, (req, res) => {
+    stats.requests++
+    req.resume()
+    res.end('ok')
+  })
+  return { ...server, stats }
+}
+
+test('after close(), events() fails on its first next() with ERR_FF_CLIENT_CLOSED, and does not retry', async (t) => {
+  // As fetch() does: the call returns, the first step rejects. Retrying
+  // could never succeed, so the error ends the iterator.
+  const { url, stats } = await requestCounter(t)
+  const client = new Client()
+  client.close()
+  const stream = client.events(url)
+  const err = await settle(stream.next())
+  t.true(err instanceof TypeError)
+  t.is(err.message, 'fetch failed')
+  t.is(err.cause.code, 'ERR_FF_CLIENT_CLOSED')
+  t.deepEqual(await stream.next(), { value: undefined, done: true })
+  const viaInit = await settle(events(url, { client }).next())
+  t.is(viaInit.cause.code, 'ERR_FF_CLIENT_CLOSED')
+  t.is(stats.requests, 0)
+})
+
+test('after close(), upload() rejects its response with ERR_FF_CLIENT_CLOSED, and every write fails with it', async (t) => {
+  const { url, stats } = await requestCounter(t)
+  const client = new Client()
+  client.close()
+  const { writable, response } = client.upload(url)
+  const writer = writable.getWriter()
+  // Written before the response has failed: still not queued for nobody.
+  const firstWrite = settle(writer.write('first'))
+  const err = await settle(response)
+  t.true(err instanceof TypeError)
+  t.is(err.message, 'fetch failed')
+  t.is(err.cause.code, 'ERR_FF_CLIENT_CLOSED')
+  t.is(await firstWrite, err)
+  t.is(await settle(writer.write('second')), err)
+  t.is(await settle(writer.closed), err)
+  t.is(stats.requests, 0)
 })
 
 test('close() lets a request in flight finish', async (t) => {

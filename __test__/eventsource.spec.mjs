@@ -218,6 +218,17 @@ test('a refused connection fires error and stays CONNECTING to retry', async (t)
   t.is(event.error.cause.code, 'ECONNREFUSED')
 })
 
+test('a custom fetch through a closed client fails the connection for good: error, then CLOSED', async (t) => {
+  const { Client } = require('../lib/client.js')
+  const client = new Client()
+  await client.close()
+  const es = new EventSource('http://127.0.0.1:9/', { fetch: (url, init) => client.fetch(url, init) })
+  t.teardown(() => es.close())
+  const event = await next(es, 'error')
+  t.is(event.error.cause.code, 'ERR_FF_CLIENT_CLOSED')
+  t.is(es.readyState, EventSource.CLOSED)
+})
+
 test('reconnection attempts that are refused go on until the server is back', async (t) => {
   const first = await sseServer(t, (req, res) => res.writeHead(200, SSE_HEAD).end('retry: 1\ndata: one\n\n'))
   const es = new EventSource(first.url)

@@ -90,6 +90,27 @@ test('a line over maxSize ends the iterator with an error, not unbounded memory'
   t.is(err.cause.code, 'ERR_FF_SSE_TOO_LARGE')
 })
 
+test('events that arrived with an over-long line are delivered before the error', async (t) => {
+  // One write: the events and the over-long line reach the parser in the
+  // same chunk. Native body and JS stream body both keep the events.
+  const payload = 'data: a\n\ndata: b\n\ndata: ' + 'y'.repeat(4096) + '\n\ndata: never\n\n'
+  const { url } = await httpServer(t, (req, res) => {
+    res.writeHead(200, SSE)
+    res.end(payload)
+  })
+  const drain = async (iterator) => {
+    const seen = []
+    const err = await t.throwsAsync(async () => {
+      for await (const ev of iterator) seen.push(ev.data)
+    }, { instanceOf: TypeError })
+    t.is(err.cause.code, 'ERR_FF_SSE_TOO_LARGE')
+    return seen
+  }
+  t.deepEqual(await drain((await fetch(url)).events({ maxSize: 1024 })), ['a', 'b'])
+  const stream = new Response(new Blob([payload]).stream())
+  t.deepEqual(await drain(stream.events({ maxSize: 1024 })), ['a', 'b'])
+})
+
 test('breaking out of the loop closes the connection', async (t) => {
   let closed
   const serverSawClose = new Promise((resolve) => { closed = resolve })
@@ -185,6 +206,15 @@ test('a content type other than text/event-stream ends events() with an error', 
   const err = await t.throwsAsync(collect(events(url)), { instanceOf: EventStreamError })
   t.is(err.status, 200)
   t.is(err.code, 'ERR_FF_SSE_CONTENT_TYPE')
+})
+
+test('a URL that is not http(s) ends events() with ERR_FF_UNSUPPORTED_SCHEME instead of retrying', async (t) => {
+  // Reconnecting cannot fix the scheme: retrying would loop forever.
+  const stream = events('ftp://127.0.0.1:9/stream', { retry: 1 })
+  const err = await stream.next().catch((e) => e)
+  t.true(err instanceof TypeError)
+  t.is(err.cause.code, 'ERR_FF_UNSUPPORTED_SCHEME')
+  t.deepEqual(await stream.next(), { value: undefined, done: true })
 })
 
 test('close() stops events() and closes the connection', async (t) => {

@@ -46,4 +46,15 @@ function abortReason (signal) {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
 }
 
-module.exports = { fromNative, timeoutError, abortReason }
+/**
+ * Failure codes that no reconnection can fix: the same request would fail
+ * the same way forever (the client is closed, the scheme is not HTTP).
+ */
+const FUTILE_CODES = new Set(['ERR_FF_CLIENT_CLOSED', 'ERR_FF_UNSUPPORTED_SCHEME'])
+
+/** True when retrying the request that failed with `err` is pointless. */
+function isFutileFailure (err) {
+  return FUTILE_CODES.has(err?.cause?.code)
+}
+
+module.exports = { fromNative, timeoutError, abortReason, isFutileFailure }

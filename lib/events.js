@@ -9,6 +9,7 @@
 
 const { Headers } = require('./headers')
 const { msOption } = require('./options')
+const { isFutileFailure } = require('./errors')
 
 const DEFAULT_RETRY_MS = 3000
 const DEFAULT_MAX_RETRY_DELAY_MS = 30000
@@ -43,7 +44,7 @@ function eventOptions (init) {
 
 /** A network failure worth reconnecting after (not a caller's mistake). */
 function isRetryable (err) {
-  return (err instanceof TypeError && err.cause?.code !== undefined) ||
+  return (err instanceof TypeError && err.cause?.code !== undefined && !isFutileFailure(err)) ||
     (err instanceof DOMException && err.name === 'TimeoutError')
 }
 

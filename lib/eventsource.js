@@ -12,6 +12,7 @@
 const { Headers } = require('./headers')
 const { eventsOfResponse } = require('./response')
 const { isEventStream } = require('./events')
+const { isFutileFailure } = require('./errors')
 
 const CONNECTING = 0
 const OPEN = 1
@@ -46,8 +47,7 @@ class ErrorEvent extends Event {
 
 /** What reconnecting cannot fix: a request the fetch function refuses. */
 function isFutile (err) {
-  return (err instanceof TypeError && err.cause === undefined) ||
-    err?.cause?.code === 'ERR_FF_UNSUPPORTED_SCHEME'
+  return (err instanceof TypeError && err.cause === undefined) || isFutileFailure(err)
 }
 
 /** "fetch failed: connect ECONNREFUSED 127.0.0.1:1": the error and its causes. */

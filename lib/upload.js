@@ -31,13 +31,32 @@ function uploadWith (clientFor, input, init = {}) {
   const { native, defaults } = clientFor(parts)
   const nativeExchange = startNative(native, defaults, parts, null, true)
   const exchange = new PendingExchange(nativeExchange, parts, signal)
+  // A request that fails before its response (e.g. the client is closed)
+  // may never take its body: without this, writes would fill a queue that
+  // nothing drains and then wait for room forever. They fail with the
+  // request's error instead.
+  let failure = null
+  let controller = null
+  exchange.response.catch((err) => {
+    failure = err
+    // Releases a write waiting for room: the queue stops taking data.
+    nativeExchange.abort()
+    controller.error(err)
+  })
   const writable = new WritableStream({
+    start (c) {
+      controller = c
+      // A closed client fails the request at once: hold writes until it
+      // has, so that even the first one fails rather than being queued.
+      if (native.closed) return exchange.response.then(() => {}, () => {})
+    },
     write (chunk) {
+      if (failure !== null) throw failure
       const open = pushChunk(nativeExchange, toBytes(chunk))
       if (open === true) return
-      if (open === false) throw closedError()
+      if (open === false) throw failure ?? closedError()
       return open.then((stillOpen) => {
-        if (!stillOpen) throw closedError()
+        if (!stillOpen) throw failure ?? closedError()
       })
     },
     close () {

@@ -191,6 +191,10 @@ async fn run(
 ) {
     let guard = FinishOnDrop(body.clone());
     crate::test_hooks::maybe_panic(&spec.headers);
+    let upload = match &spec.body {
+        Some(RequestBody::Stream(queue)) => Some(queue.clone()),
+        _ => None,
+    };
     let deadline = spec.timeout.map(|t| Instant::now() + t);
     let read_timeout = spec.read_timeout;
     let sent = tokio::select! {
@@ -201,6 +205,15 @@ async fn run(
     let (response, head) = match sent {
         Ok(pair) => pair,
         Err(e) => {
+            // A request that failed before hyper took its streamed body
+            // (say, its client was closed) never will: tell the producer
+            // to stop rather than let it wait for room forever. Failed
+            // before cancelled, as in `Exchange::abort`: should hyper still
+            // hold the body, it must see an error, never a clean end.
+            if let Some(queue) = upload {
+                queue.finish(Err(e.clone()));
+                queue.cancel();
+            }
             body.finish(Err(e.clone()));
             let _ = head_tx.send(Err(e));
             return;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ferrofetch_core::{
     codes, BodyQueue, Client, ClientOptions, Exchange, Kind, Read, RedirectMode, RequestBody,
-    RequestSpec,
+    RequestSpec, Take,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -265,6 +265,31 @@ async fn a_closed_client_refuses_new_requests() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), codes::CLIENT_CLOSED);
+}
+
+#[tokio::test]
+async fn a_request_that_fails_before_sending_releases_its_upload_producer() {
+    let client = Client::new(ClientOptions::default()).unwrap();
+    client.close();
+    let queue = Arc::new(BodyQueue::new(4));
+    // Fill the queue so that the producer waits for room.
+    assert!(queue.push(bytes::Bytes::from_static(b"full")));
+    assert!(!queue.has_space());
+    let producer = tokio::spawn({
+        let queue = queue.clone();
+        async move { queue.wait_for_space().await }
+    });
+    let ex = start(&client, upload_spec("http://127.0.0.1:9/", &queue));
+    let err = ex.head().await.unwrap_err();
+    assert_eq!(err.code(), codes::CLIENT_CLOSED);
+    // Nothing will ever drain the queue: the waiting producer is told to
+    // stop, and the body reads as failed, never as a clean end.
+    let room = tokio::time::timeout(Duration::from_secs(5), producer)
+        .await
+        .expect("the producer was left waiting")
+        .unwrap();
+    assert!(!room);
+    assert!(matches!(queue.take_chunk(), Take::Failed(_)));
 }
 
 /// Reads a chunked request body to its end; returns the bytes and whether
