@@ -1,70 +1,20 @@
 // Proxies: the `proxy` option (absolute-form requests for http://, CONNECT
-// tunnels for https://, credentials from the URL), `proxy: false`, and the
-// HTTP_PROXY / HTTPS_PROXY / NO_PROXY variables. Variables are read when a
-// client is made, so those tests run a child process with its own env.
+// tunnels for https://, credentials from the URL), an https:// proxy,
+// SOCKS5 (socks5:// and socks5h://), `proxy: false`, and the HTTP_PROXY /
+// HTTPS_PROXY / NO_PROXY variables. Variables are read when a client is
+// made, so those tests run a child process with its own env.
 import test from 'ava'
-import http from 'node:http'
+import fs from 'node:fs'
 import https from 'node:https'
-import net from 'node:net'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { Client } from '../index.mjs'
 import { httpServer, listenOnLoopback } from './helpers/servers.mjs'
 import { certs } from './helpers/certs.mjs'
+import { forwardProxy, socks5Proxy } from './helpers/proxies.mjs'
 
 const execFileP = promisify(execFile)
-
-/**
- * A forward proxy on 127.0.0.1: absolute-form requests are forwarded with
- * http.request, CONNECT is tunnelled with a net socket. Only 127.0.0.1 is
- * ever connected to; anything else is answered by the proxy itself with
- * 502 and `x-proxy: refused`. Every request is recorded in `seen`.
- */
-async function forwardProxy (t) {
-  const seen = []
-  const server = http.createServer((req, res) => {
-    seen.push({ method: req.method, url: req.url, auth: req.headers['proxy-authorization'] })
-    let target
-    try {
-      target = new URL(req.url)
-    } catch {
-      res.writeHead(400).end()
-      return
-    }
-    if (target.hostname !== '127.0.0.1') {
-      res.writeHead(502, { 'x-proxy': 'refused' }).end(`proxy refused ${target.host}`)
-      return
-    }
-    const headers = { ...req.headers }
-    delete headers['proxy-authorization']
-    delete headers['proxy-connection']
-    const upstream = http.request(target, { method: req.method, headers }, (up) => {
-      res.writeHead(up.statusCode, { ...up.headers, 'x-proxy': 'forwarded' })
-      up.pipe(res)
-    })
-    upstream.on('error', () => res.destroy())
-    req.pipe(upstream)
-  })
-  server.on('connect', (req, socket, head) => {
-    seen.push({ method: 'CONNECT', url: req.url, auth: req.headers['proxy-authorization'] })
-    socket.on('error', () => {})
-    const [host, port] = req.url.split(':')
-    if (host !== '127.0.0.1') {
-      socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n')
-      return
-    }
-    const upstream = net.connect(Number(port), '127.0.0.1', () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-      upstream.write(head)
-      upstream.pipe(socket)
-      socket.pipe(upstream)
-    })
-    upstream.on('error', () => socket.destroy())
-    socket.on('close', () => upstream.destroy())
-  })
-  const { port } = await listenOnLoopback(t, server)
-  return { url: `http://127.0.0.1:${port}`, port, seen }
-}
+const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
 
 /** An https server on 127.0.0.1 with the test CA's certificate. */
 async function httpsTarget (t) {
@@ -137,6 +87,118 @@ test('invalid proxy values throw at new Client, naming the option', (t) => {
   for (const [proxy, type] of cases) {
     t.throws(() => new Client({ proxy }), { instanceOf: type, message: /proxy/ }, String(proxy))
   }
+})
+
+// ---- an https:// proxy: the connection to the proxy is itself TLS, and its
+// certificate is verified against the same roots as the targets' (tls.ca).
+
+test('an https:// proxy trusted through tls.ca forwards an http:// request', async (t) => {
+  const proxy = await forwardProxy(t, { tls: certs().server })
+  const target = await plainTarget(t)
+  const client = new Client({ proxy: proxy.url, tls: { ca: certs().ca } })
+  const res = await client.fetch(`${target.url}/over-tls`)
+  t.is(await res.text(), 'plain /over-tls')
+  t.is(res.headers.get('x-proxy'), 'forwarded')
+  t.deepEqual(proxy.seen.map((s) => [s.method, s.url]), [['GET', `${target.url}/over-tls`]])
+})
+
+test('an https:// proxy tunnels an https:// request: TLS to the target inside TLS to the proxy', async (t) => {
+  const proxy = await forwardProxy(t, { tls: certs().server })
+  const target = await httpsTarget(t)
+  const client = new Client({ proxy: proxy.url, tls: { ca: certs().ca } })
+  t.is(await (await client.fetch(`${target.url}/nested`)).text(), 'secure /nested')
+  t.deepEqual(proxy.seen.map((s) => [s.method, s.url]), [['CONNECT', `127.0.0.1:${target.port}`]])
+})
+
+test('an https:// proxy whose certificate is not trusted fails with ERR_FF_TLS, sending nothing', async (t) => {
+  const proxy = await forwardProxy(t, { tls: certs().server })
+  const target = await plainTarget(t)
+  const err = await settle(new Client({ proxy: proxy.url }).fetch(target.url))
+  t.true(err instanceof TypeError)
+  t.is(err.message, 'fetch failed')
+  t.is(err.cause.code, 'ERR_FF_TLS')
+  t.deepEqual(proxy.seen, [])
+})
+
+// ---- SOCKS5: socks5:// resolves names locally and sends an address;
+// socks5h:// lets the proxy resolve them and sends the name.
+
+test('socks5:// with user:pass carries an http:// request, authenticating with RFC 1929', async (t) => {
+  const proxy = await socks5Proxy(t, { credentials: { user: 'user', pass: 'pass' } })
+  const target = await plainTarget(t)
+  const client = new Client({ proxy: `socks5://user:pass@127.0.0.1:${proxy.port}` })
+  t.is(await (await client.fetch(`${target.url}/socks?q=1`)).text(), 'plain /socks?q=1')
+  t.is(proxy.seen.length, 1)
+  const [seen] = proxy.seen
+  t.true(seen.methods.includes(0x02))
+  t.like(seen, { user: 'user', pass: 'pass', atyp: 'ipv4', host: '127.0.0.1', port: target.port })
+})
+
+test('socks5:// carries an https:// request: TLS runs end to end through the tunnel', async (t) => {
+  const proxy = await socks5Proxy(t, { credentials: { user: 'user', pass: 'pass' } })
+  const target = await httpsTarget(t)
+  const client = new Client({ proxy: `socks5://user:pass@127.0.0.1:${proxy.port}`, tls: { ca: certs().ca } })
+  t.is(await (await client.fetch(`${target.url}/tunnel`)).text(), 'secure /tunnel')
+  t.like(proxy.seen[0], { user: 'user', atyp: 'ipv4', host: '127.0.0.1', port: target.port })
+})
+
+test('socks5:// without credentials offers no authentication', async (t) => {
+  const proxy = await socks5Proxy(t)
+  const target = await plainTarget(t)
+  const client = new Client({ proxy: `socks5://127.0.0.1:${proxy.port}` })
+  t.is(await (await client.fetch(target.url)).text(), 'plain /')
+  t.deepEqual(proxy.seen[0].methods, [0x00])
+  t.is(proxy.seen[0].user, undefined)
+})
+
+test('percent-encoded socks5 credentials are sent decoded, as for an http proxy', async (t) => {
+  const proxy = await socks5Proxy(t, { credentials: { user: 'us er', pass: 'p@ss' } })
+  const target = await plainTarget(t)
+  const client = new Client({ proxy: `socks5://us%20er:p%40ss@127.0.0.1:${proxy.port}` })
+  t.is(await (await client.fetch(target.url)).text(), 'plain /')
+  t.like(proxy.seen[0], { user: 'us er', pass: 'p@ss' })
+})
+
+/** The codes listed in the README's error table. */
+function documentedCodes () {
+  const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  return [...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1])
+}
+
+test('wrong socks5 credentials fail with TypeError(\'fetch failed\') and a documented cause.code', async (t) => {
+  const proxy = await socks5Proxy(t, { credentials: { user: 'user', pass: 'pass' } })
+  const target = await plainTarget(t)
+  let requests = 0
+  target.server.on('request', () => { requests++ })
+  const client = new Client({ proxy: `socks5://user:wrong@127.0.0.1:${proxy.port}` })
+  const err = await settle(client.fetch(target.url))
+  t.true(err instanceof TypeError)
+  t.is(err.message, 'fetch failed')
+  t.is(typeof err.cause.code, 'string')
+  t.true(documentedCodes().includes(err.cause.code), err.cause.code)
+  t.is(err.cause.code, 'ERR_FF_CONNECT')
+  t.like(proxy.seen[0], { user: 'user', pass: 'wrong' })
+  // The proxy refused before any CONNECT: the request never reached the target.
+  t.is(proxy.seen[0].atyp, undefined)
+  t.is(requests, 0)
+})
+
+test('socks5h:// sends the host name to the proxy (domain address type)', async (t) => {
+  const proxy = await socks5Proxy(t, { credentials: { user: 'user', pass: 'pass' } })
+  const target = await plainTarget(t)
+  const client = new Client({ proxy: `socks5h://user:pass@127.0.0.1:${proxy.port}` })
+  t.is(await (await client.fetch(`http://localhost:${target.port}/named`)).text(), 'plain /named')
+  t.like(proxy.seen[0], { user: 'user', pass: 'pass', atyp: 'domain', host: 'localhost', port: target.port })
+})
+
+test('socks5h:// sends an IPv6 literal as the IPv6 address type', async (t) => {
+  // The client only talks to the proxy on 127.0.0.1, and the proxy serves
+  // ::1 by connecting to 127.0.0.1: nothing connects to ::1 itself.
+  const proxy = await socks5Proxy(t)
+  const target = await plainTarget(t)
+  const client = new Client({ proxy: `socks5h://127.0.0.1:${proxy.port}` })
+  t.is(await (await client.fetch(`http://[::1]:${target.port}/v6`)).text(), 'plain /v6')
+  t.like(proxy.seen[0], { atyp: 'ipv6', host: '::1', port: target.port })
 })
 
 // ---- the environment: each case runs in a child process with its own env.
