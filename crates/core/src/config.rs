@@ -1,6 +1,7 @@
 //! Turning [`ClientOptions`](crate::ClientOptions) into reqwest clients:
 //! TLS roots and identity, proxies, HTTP version policy, decompression.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use http::HeaderMap;
@@ -36,7 +37,7 @@ pub enum ProxySetting {
 }
 
 /// TLS settings. rustls verifies certificates with the platform's roots
-/// unless told otherwise.
+/// and the bundled (Mozilla) ones unless told otherwise.
 #[derive(Clone, Debug, Default)]
 pub struct TlsOptions {
     /// Extra trusted roots, PEM (each may hold several certificates).
@@ -95,6 +96,20 @@ impl Tls {
     }
 }
 
+/// Mozilla's root certificates (the `webpki-root-certs` crate), parsed
+/// once per process.
+pub(crate) fn bundled_roots() -> &'static [reqwest::Certificate] {
+    static ROOTS: OnceLock<Vec<reqwest::Certificate>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            // A bundled certificate that does not parse is skipped rather
+            // than failing every client: the platform's roots remain.
+            .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok())
+            .collect()
+    })
+}
+
 /// Everything of a client's configuration that reqwest needs.
 pub(crate) struct Settings<'a> {
     pub pool_idle_timeout: Option<Duration>,
@@ -139,6 +154,9 @@ pub(crate) fn build(settings: &Settings<'_>, variant: Variant) -> Result<reqwest
         ),
     };
     let tls = settings.tls;
+    // The platform verifier trusts the system's roots; these are added to
+    // them: the bundled store, then the user's `ca`.
+    builder = builder.tls_certs_merge(bundled_roots().iter().cloned());
     if !tls.roots.is_empty() {
         builder = builder.tls_certs_merge(tls.roots.iter().cloned());
     }
@@ -151,4 +169,16 @@ pub(crate) fn build(settings: &Settings<'_>, variant: Variant) -> Result<reqwest
     builder
         .build()
         .map_err(|e| invalid_arg(format!("could not build the client: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_root_parses() {
+        let roots = bundled_roots();
+        assert!(roots.len() > 100, "only {} bundled roots", roots.len());
+        assert_eq!(roots.len(), webpki_root_certs::TLS_SERVER_ROOT_CERTS.len());
+    }
 }
