@@ -339,14 +339,14 @@ export interface ClientOptions extends TimeoutOptions {
   http?: 'auto' | 'http1' | 'http2'
   /**
    * Proxy: undefined honours HTTP_PROXY / HTTPS_PROXY / NO_PROXY; a URL
-   * (http, https or socks5, credentials in the userinfo) sends every
+   * (http, https, socks5 or socks5h, credentials in the userinfo) sends every
    * request through it; false disables proxies.
    */
   proxy?: string | URL | false
   tls?: TlsOptions
 }
 
-/** TLS settings (rustls). Certificates are verified with the platform's roots. */
+/** TLS settings (rustls). Certificates are verified with the platform's roots and the bundled (Mozilla) ones. */
 export interface TlsOptions {
   /** Extra trusted CA certificates, PEM. */
   ca?: string | Buffer | Array<string | Buffer>

@@ -31,7 +31,7 @@ function proxyOption (proxy) {
     throw new TypeError(`Client: 'proxy' is not a valid URL: ${text}`, { cause })
   }
   if (!PROXY_SCHEMES.has(url.protocol)) {
-    throw new TypeError(`Client: proxy scheme ${url.protocol} is not http:, https: or socks5:`)
+    throw new TypeError(`Client: proxy scheme ${url.protocol} is not http:, https:, socks5: or socks5h:`)
   }
   return { proxyUrl: url.href }
 }
