@@ -45,6 +45,50 @@ for (const [encoding, compress] of ENCODINGS) {
   })
 }
 
+test('a decoded response keeps content-encoding and content-length, as in Node\'s fetch', async (t) => {
+  const encoded = zlib.gzipSync(TEXT)
+  const { url } = await httpServer(t, (req, res) => {
+    res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': encoded.length })
+    res.end(encoded)
+  })
+  const ours = await fetch(url)
+  const theirs = await globalThis.fetch(url)
+  for (const name of ['content-encoding', 'content-length']) {
+    t.is(ours.headers.get(name), theirs.headers.get(name), name)
+  }
+  t.is(ours.headers.get('content-encoding'), 'gzip')
+  t.is(await ours.text(), await theirs.text())
+})
+
+test('raw deflate (no zlib wrapper), stacked codings and an empty encoded body decode as in Node\'s fetch', async (t) => {
+  const cases = {
+    '/raw-deflate': ['deflate', zlib.deflateRawSync(TEXT)],
+    '/stacked': ['deflate, gzip', zlib.gzipSync(zlib.deflateSync(TEXT))],
+    '/split-headers': [['gzip', 'br'], zlib.brotliCompressSync(zlib.gzipSync(TEXT))],
+    '/concatenated-members': ['gzip', Buffer.concat([zlib.gzipSync('one '), zlib.gzipSync('two')])],
+    '/empty': ['gzip', Buffer.alloc(0)]
+  }
+  const { url } = await httpServer(t, (req, res) => {
+    const [encoding, body] = cases[req.url]
+    res.writeHead(200, { 'content-encoding': encoding })
+    res.end(body)
+  })
+  for (const path of Object.keys(cases)) {
+    const theirs = await globalThis.fetch(url + path).then((r) => r.text())
+    t.is(await (await fetch(url + path)).text(), theirs, path)
+  }
+  t.is(await (await fetch(url + '/stacked')).text(), TEXT)
+})
+
+test('a range request asks for identity (Fetch §4.6), unless it names its own', async (t) => {
+  const seen = []
+  const { url } = await encodedServer(t, 'identity', 'plain', seen)
+  await (await fetch(url, { headers: { range: 'bytes=0-1' } })).text()
+  await (await fetch(url, { headers: { range: 'bytes=0-1', 'accept-encoding': 'br' } })).text()
+  t.is(seen[0]['accept-encoding'], 'identity')
+  t.is(seen[1]['accept-encoding'], 'br')
+})
+
 test('accept-encoding lists gzip, deflate, br and zstd by default', async (t) => {
   const seen = []
   const { url } = await encodedServer(t, 'identity', 'plain', seen)
@@ -143,7 +187,7 @@ test('a gzip body cut short (the HTTP body complete) is a TypeError, never a sho
   const res = await fetch(url)
   const err = await settle(res.text())
   t.true(err instanceof TypeError)
-  t.true(['ERR_FF_INCOMPLETE_BODY', 'ERR_FF_DECODE'].includes(err.cause.code), err.cause.code)
+  t.is(err.cause.code, 'ERR_FF_DECODE')
 })
 
 test('a gzip body whose connection closes early is a TypeError', async (t) => {
@@ -155,5 +199,6 @@ test('a gzip body whose connection closes early is a TypeError', async (t) => {
   const res = await fetch(url)
   const err = await settle(res.text())
   t.true(err instanceof TypeError)
-  t.true(['ERR_FF_INCOMPLETE_BODY', 'ERR_FF_DECODE'].includes(err.cause.code), err.cause.code)
+  // The transport's failure, not the decoder's complaint about it.
+  t.is(err.cause.code, 'ERR_FF_INCOMPLETE_BODY')
 })

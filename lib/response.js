@@ -221,7 +221,9 @@ function blank (type, status, statusText) {
 function fromNative (head, native, requestUrl) {
   const response = Object.create(Response.prototype)
   const headers = headersFromRawList(head.headers, 'immutable')
-  const lengthHeader = headers.get('content-length')
+  // A decoded body's length is not the Content-Length, which counts the
+  // encoded bytes (kept in the headers, as Fetch has them).
+  const lengthHeader = headers.has('content-encoding') ? null : headers.get('content-length')
   response[kState] = {
     type: 'basic',
     status: head.status,

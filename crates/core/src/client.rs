@@ -76,10 +76,10 @@ struct Inner {
     options: ClientOptions,
     /// TLS material parsed (and so validated) when the client was made.
     tls: Tls,
-    /// reqwest fixes the connect timeout and decompression per client, and
-    /// both are per-request options here, so each distinct combination
-    /// gets its own reqwest client (and pool), made on first use. Almost
-    /// every program uses one or two.
+    /// reqwest fixes the connect timeout per client, and it is a
+    /// per-request option here, so each distinct value gets its own reqwest
+    /// client (and pool), made on first use. Almost every program uses one
+    /// or two.
     variants: Mutex<HashMap<Variant, reqwest::Client>>,
     /// Lets the first request to an https origin go alone (see the module).
     gate: Arc<OriginGate>,
@@ -141,19 +141,14 @@ impl Client {
     }
 
     /// The reqwest client for a request's connect timeout (its own, or
-    /// the client's default) and decompression choice.
-    pub(crate) fn http(
-        &self,
-        connect_timeout: Option<Duration>,
-        decompress: Option<bool>,
-    ) -> Result<reqwest::Client, Error> {
+    /// the client's default).
+    pub(crate) fn http(&self, connect_timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
         if self.is_closed() {
             return Err(network(codes::CLIENT_CLOSED, "the client is closed"));
         }
         let options = &self.inner.options;
         let variant = Variant {
             connect_timeout: connect_timeout.or(options.connect_timeout),
-            decompress: decompress.unwrap_or(options.decompress),
         };
         let mut clients = self.lock_clients();
         if let Some(client) = clients.get(&variant) {

@@ -1,5 +1,6 @@
 //! Turning [`ClientOptions`](crate::ClientOptions) into reqwest clients:
-//! TLS roots and identity, proxies, HTTP version policy, decompression.
+//! TLS roots and identity, proxies, HTTP version policy. Decompression is
+//! ours (`decode`), not reqwest's.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -53,7 +54,6 @@ pub struct TlsOptions {
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub(crate) struct Variant {
     pub connect_timeout: Option<Duration>,
-    pub decompress: bool,
 }
 
 /// Parsed TLS material, checked once when the client is made.
@@ -132,11 +132,7 @@ pub(crate) fn build(settings: &Settings<'_>, variant: Variant) -> Result<reqwest
         .tcp_nodelay(true)
         // hyper stops at 100 response headers; Node's fetch has no such
         // count limit (only a size limit), and real servers send more.
-        .http1_max_headers(MAX_RESPONSE_HEADERS)
-        .gzip(variant.decompress)
-        .brotli(variant.decompress)
-        .deflate(variant.decompress)
-        .zstd(variant.decompress);
+        .http1_max_headers(MAX_RESPONSE_HEADERS);
     if let Some(t) = variant.connect_timeout {
         builder = builder.connect_timeout(t);
     }

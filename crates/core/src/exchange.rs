@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, RANGE};
 use http::Method;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
@@ -16,6 +16,7 @@ use url::Url;
 
 use crate::body::{BodyQueue, Read};
 use crate::client::Client;
+use crate::decode;
 use crate::error::{self, codes, Error, Phase};
 use crate::origin_gate::{self, Turn};
 use crate::redirect::{next_step, Hop, RedirectMode, Step};
@@ -245,7 +246,7 @@ const PREFETCH_BYTES: usize = 64 * 1024;
 /// [`PREFETCH_TURNS`] times and stops at the first chunk that is not
 /// there yet. A body that streams slowly is not waited for. Returns true
 /// when the whole body arrived (or failed: the error is in the queue).
-async fn prefetch_body(response: &mut reqwest::Response, body: &BodyQueue) -> bool {
+async fn prefetch_body(response: &mut decode::Body, body: &BodyQueue) -> bool {
     use futures_util::FutureExt;
     let mut taken = 0;
     let mut turns = 0;
@@ -262,7 +263,7 @@ async fn prefetch_body(response: &mut reqwest::Response, body: &BodyQueue) -> bo
                 return true;
             }
             Some(Err(e)) => {
-                body.finish(Err(error::from_reqwest(e, Phase::Body)));
+                body.finish(Err(e));
                 return true;
             }
             None if turns < PREFETCH_TURNS => {
@@ -291,13 +292,33 @@ async fn with_deadline<T>(
 async fn send_following_redirects(
     client: &Client,
     spec: RequestSpec,
-) -> Result<(reqwest::Response, ResponseHead), Error> {
-    let http = client.http(spec.connect_timeout, spec.decompress)?;
+) -> Result<(decode::Body, ResponseHead), Error> {
+    let http = client.http(spec.connect_timeout)?;
     let max_redirects = client.options().max_redirects;
+    let decompress = spec.decompress.unwrap_or(client.options().decompress);
+    let mut headers = spec.headers;
+    let user_chose = headers.contains_key(ACCEPT_ENCODING)
+        || client
+            .options()
+            .default_headers
+            .contains_key(ACCEPT_ENCODING);
+    if !user_chose {
+        // Fetch §4.6 "HTTP-network-or-cache fetch" step 8.19: a range
+        // request asks for the bytes as stored; otherwise we offer what
+        // we decode.
+        if headers.contains_key(RANGE) {
+            headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        } else if decompress {
+            headers.insert(
+                ACCEPT_ENCODING,
+                HeaderValue::from_static(decode::ACCEPT_ENCODING),
+            );
+        }
+    }
     let mut hop = Hop {
         method: spec.method,
         url: spec.url,
-        headers: spec.headers,
+        headers,
         body: spec.body,
     };
     let mut redirects = 0;
@@ -336,7 +357,12 @@ async fn send_following_redirects(
                     url: response.url().to_string(),
                     redirected: redirects > 0,
                 };
-                return Ok((response, head));
+                let codings = if decompress {
+                    decode::Coding::of(response.headers())
+                } else {
+                    None
+                };
+                return Ok((decode::Body::new(response, codings), head));
             }
             Step::Follow => {
                 redirects += 1;
@@ -395,7 +421,7 @@ fn status_text(response: &reqwest::Response) -> String {
 /// consumer goes away. Returning drops the response, which closes the
 /// connection if the body was not read to the end.
 async fn pump_body(
-    mut response: reqwest::Response,
+    mut response: decode::Body,
     body: &BodyQueue,
     cancel: &CancellationToken,
     read_timeout: Option<Duration>,
@@ -442,7 +468,7 @@ async fn pump_body(
 }
 
 async fn next_chunk(
-    response: &mut reqwest::Response,
+    response: &mut decode::Body,
     read_timeout: Option<Duration>,
 ) -> Result<Option<Bytes>, Error> {
     let chunk = response.chunk();
@@ -458,7 +484,7 @@ async fn next_chunk(
             }
         },
     };
-    result.map_err(|e| error::from_reqwest(e, Phase::Body))
+    result
 }
 
 /// Converts a header name and a Latin-1 value (as JS strings carry them)

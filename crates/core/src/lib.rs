@@ -9,6 +9,7 @@
 mod body;
 mod client;
 mod config;
+mod decode;
 mod error;
 mod exchange;
 mod origin_gate;
@@ -22,4 +23,8 @@ pub use config::{HttpVersion, ProxySetting, TlsOptions};
 pub use error::{codes, Error, Kind};
 pub use exchange::{header_pair, latin1_string, Exchange, RequestSpec, ResponseHead};
 pub use redirect::RedirectMode;
+/// The redirect step itself, public only for the `redirect_step` fuzz target
+/// in `fuzz/`; not API.
+#[doc(hidden)]
+pub use redirect::{is_redirect_status, next_step, Hop, Step};
 pub use upload::RequestBody;
