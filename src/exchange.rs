@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use ferrofetch_core::{BodyQueue, Error, Exchange, Read, Take};
 use napi::bindgen_prelude::{ObjectFinalize, Result, Status, Uint8ArraySlice};
-use napi::Env;
+use napi::{Env, JsString};
 use napi_derive::napi;
 
 use crate::convert::{NativeError, NativeHead};
@@ -171,7 +171,7 @@ impl NativeExchange {
     /// body ended or failed. A line or event over the size limit ends the
     /// batch with a failure item, after the events parsed before it.
     #[napi]
-    pub fn read_events(&self) -> Result<String> {
+    pub fn read_events<'env>(&self, env: &'env Env) -> Result<JsString<'env>> {
         let mut guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
         let reader = guard
             .as_mut()
@@ -197,7 +197,13 @@ impl NativeExchange {
                 break;
             }
         }
-        Ok(batch.0)
+        // ASCII (most event streams: JSON, tokens) is valid Latin-1, which
+        // V8 copies as it is; UTF-8 must be decoded character by character.
+        if batch.0.is_ascii() {
+            env.create_string_latin1(batch.0.as_bytes())
+        } else {
+            env.create_string(&batch.0)
+        }
     }
 
     /// The last event ID the body's parser has seen ("" when none).

@@ -2,7 +2,7 @@
 //! flat array per batch (DESIGN §3: events cross in batches; the iterator
 //! and EventSource dispatch in JS).
 
-use ferrofetch_sse::{Item, Notice, Parser, DEFAULT_MAX_SIZE};
+use ferrofetch_sse::{EventRef, Item, Notice, Parser, DEFAULT_MAX_SIZE};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -86,30 +86,34 @@ fn notice_slots(notice: Notice) -> [Option<String>; SLOTS] {
 #[derive(Default)]
 pub struct TextBatch(pub String);
 
+impl TextBatch {
+    fn item(&mut self, tag: &str, a: &str, b: &str, c: &str) {
+        for field in [tag, a, b, c] {
+            self.0.push_str(field);
+            self.0.push('\r');
+        }
+    }
+}
+
 impl ferrofetch_sse::Sink for TextBatch {
     fn push(&mut self, item: Item) {
-        let out = &mut self.0;
-        let mut field = |value: &str| {
-            out.push_str(value);
-            out.push('\r');
-        };
         match item {
-            Item::Event(e) => {
-                field("e");
-                field(e.event.as_deref().unwrap_or(""));
-                field(&e.data);
-                field(e.id.as_deref().unwrap_or(""));
-            }
-            Item::Retry(ms) => {
-                field("r");
-                field("");
-                field(&ms.to_string());
-                field("");
-            }
+            Item::Event(e) => self.event(EventRef {
+                event: e.event.as_deref(),
+                data: &e.data,
+                id: e.id.as_deref(),
+            }),
+            Item::Retry(ms) => self.item("r", "", &ms.to_string(), ""),
             // Comments and notices are for createParser, which uses the
             // slot batches; the iterators skip them.
             Item::Comment(_) | Item::Notice(_) => {}
         }
+    }
+
+    /// Events are copied straight from the parser's buffers: no owned
+    /// strings in between.
+    fn event(&mut self, e: EventRef<'_>) {
+        self.item("e", e.event.unwrap_or(""), e.data, e.id.unwrap_or(""));
     }
 }
 

@@ -112,6 +112,39 @@ pub enum Item {
 pub trait Sink {
     /// Receives the next item, in stream order.
     fn push(&mut self, item: Item);
+
+    /// Receives the next event, borrowed from the parser's buffers.
+    ///
+    /// The default makes it owned and calls [`push`](Self::push). A sink
+    /// that copies the fields anyway (into a batch) overrides this and so
+    /// saves the parser three allocations per event.
+    fn event(&mut self, event: EventRef<'_>) {
+        self.push(Item::Event(event.to_owned()));
+    }
+}
+
+/// An event as the parser holds it at dispatch: the same fields as
+/// [`Event`], borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventRef<'a> {
+    /// The event type, or `None` when the block set none.
+    pub event: Option<&'a str>,
+    /// The data lines of the block joined with LF.
+    pub data: &'a str,
+    /// The last event ID in force (or the block's own, see
+    /// [`Parser::with_block_ids`](crate::Parser::with_block_ids)).
+    pub id: Option<&'a str>,
+}
+
+impl EventRef<'_> {
+    /// The owned [`Event`].
+    pub fn to_owned(&self) -> Event {
+        Event {
+            event: self.event.map(str::to_owned),
+            data: self.data.to_owned(),
+            id: self.id.map(str::to_owned),
+        }
+    }
 }
 
 impl Sink for Vec<Item> {

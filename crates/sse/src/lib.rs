@@ -49,5 +49,5 @@ mod lines;
 mod parser;
 
 pub use error::{Error, ErrorKind};
-pub use item::{Event, Item, Notice, Sink};
+pub use item::{Event, EventRef, Item, Notice, Sink};
 pub use parser::{Parser, DEFAULT_MAX_SIZE};

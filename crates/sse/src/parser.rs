@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use crate::error::{Error, Overflow};
-use crate::item::{Event, Item, Notice, Sink};
+use crate::item::{EventRef, Item, Notice, Sink};
 use crate::lines::{LineSplitter, KEEP_CAPACITY};
 
 /// The size limit used by [`Parser::new`]: 16 MiB.
@@ -191,7 +191,7 @@ impl Parser {
     /// was dispatched, from the most recent valid `id` field. `None` means
     /// the spec's empty string: never set, or cleared by an empty `id`.
     pub fn last_event_id(&self) -> Option<&str> {
-        self.fields.last_event_id.as_deref()
+        Some(self.fields.last_event_id.as_str()).filter(|id| !id.is_empty())
     }
 
     /// Replaces the last event ID, e.g. to resume from a persisted one.
@@ -199,23 +199,30 @@ impl Parser {
     /// `Some("")` is the same as `None`. An `id` field already read in the
     /// current, unfinished block still takes effect at its blank line.
     pub fn set_last_event_id(&mut self, id: Option<&str>) {
-        self.fields.last_event_id = id.filter(|id| !id.is_empty()).map(str::to_owned);
+        self.fields.last_event_id.clear();
+        self.fields.last_event_id.push_str(id.unwrap_or(""));
     }
 }
 
 /// The spec's per-stream buffers and the per-line rules.
+///
+/// Every buffer is reused from event to event, so a steady stream parses
+/// without allocating: events reach the sink borrowed ([`EventRef`]).
 #[derive(Debug, Clone)]
 struct Fields {
     /// The data buffer: each `data` value followed by LF.
     data: String,
     /// The event type buffer.
     event_type: String,
-    /// `Some` once an `id` field was read in the current block: the spec's
-    /// last event ID buffer, committed to `last_event_id` at the next blank
-    /// line. Kept apart so an unfinished block can be discarded entirely.
-    pending_id: Option<Option<String>>,
-    /// The last event ID string; `None` stands for the empty string.
-    last_event_id: Option<String>,
+    /// The spec's last event ID buffer for the current block, committed to
+    /// `last_event_id` at the next blank line. Kept apart so an unfinished
+    /// block can be discarded entirely.
+    pending_id: String,
+    /// Whether the current block had a valid `id` field (`pending_id`
+    /// holds its value, possibly empty).
+    has_pending_id: bool,
+    /// The last event ID string; empty means none.
+    last_event_id: String,
     max_data: usize,
     /// Events carry their own block's `id` (see `Parser::with_block_ids`).
     block_ids: bool,
@@ -226,8 +233,9 @@ impl Fields {
         Fields {
             data: String::new(),
             event_type: String::new(),
-            pending_id: None,
-            last_event_id: None,
+            pending_id: String::new(),
+            has_pending_id: false,
+            last_event_id: String::new(),
             max_data,
             block_ids: false,
         }
@@ -265,8 +273,9 @@ impl Fields {
                 value: decode(value).into_owned(),
             })),
             b"id" => {
-                let id = (!value.is_empty()).then(|| decode(value).into_owned());
-                self.pending_id = Some(id);
+                self.pending_id.clear();
+                self.pending_id.push_str(&decode(value));
+                self.has_pending_id = true;
             }
             b"retry" => match parse_retry(value) {
                 Some(millis) => out.push(Item::Retry(millis)),
@@ -295,31 +304,41 @@ impl Fields {
 
     /// Handles a blank line: the spec's "dispatch the event" steps.
     fn dispatch(&mut self, out: &mut impl Sink) {
-        let block_id = self.pending_id.take();
-        if let Some(id) = &block_id {
-            self.last_event_id = id.clone();
+        // Step 1: the last event ID buffer becomes the last event ID, whether
+        // or not an event follows. Swapped, not copied: `pending_id` keeps
+        // the block's id for block-id events and is cleared below.
+        let had_id = std::mem::take(&mut self.has_pending_id);
+        if had_id {
+            std::mem::swap(&mut self.last_event_id, &mut self.pending_id);
         }
-        if self.data.is_empty() {
-            self.event_type.clear();
-            return;
+        if !self.data.is_empty() {
+            let id = if !self.block_ids {
+                Some(self.last_event_id.as_str()).filter(|id| !id.is_empty())
+            } else if had_id {
+                // After the swap the block's own id is `last_event_id`.
+                Some(self.last_event_id.as_str())
+            } else {
+                None
+            };
+            out.event(EventRef {
+                event: Some(self.event_type.as_str()).filter(|t| !t.is_empty()),
+                // Non-empty data always ends with the LF appended after each
+                // value; the spec removes that last one.
+                data: &self.data[..self.data.len() - 1],
+                id,
+            });
+            self.clear_data();
         }
-        // Non-empty data always ends with the LF appended after each value.
-        let data = self.data[..self.data.len() - 1].to_owned();
-        let event = (!self.event_type.is_empty()).then(|| std::mem::take(&mut self.event_type));
-        self.clear_data();
-        let id = if self.block_ids {
-            block_id.map(Option::unwrap_or_default)
-        } else {
-            self.last_event_id.clone()
-        };
-        out.push(Item::Event(Event { event, data, id }));
+        self.event_type.clear();
+        self.pending_id.clear();
     }
 
     /// Drops the unfinished event, including an uncommitted `id`.
     fn discard(&mut self) {
         self.clear_data();
         self.event_type.clear();
-        self.pending_id = None;
+        self.pending_id.clear();
+        self.has_pending_id = false;
     }
 
     fn clear_data(&mut self) {
@@ -339,7 +358,13 @@ fn strip_space(value: &[u8]) -> &[u8] {
 
 /// The spec's UTF-8 decode: invalid sequences become U+FFFD.
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(bytes)
+    // Valid text (nearly all of it) takes the standard library's fast
+    // validation, which checks ASCII a word at a time; the lossy decoder
+    // goes byte by byte, and runs only when there is something to replace.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// Parses a `retry` value: one or more ASCII digits, base ten.
@@ -424,7 +449,7 @@ mod tests {
         fields.discard();
         fields.line(b"", &mut out).unwrap();
         assert!(out.is_empty());
-        assert_eq!(fields.last_event_id.as_deref(), Some("1"));
+        assert_eq!(fields.last_event_id, "1");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 mod support;
 
-use ferrofetch_sse::Parser;
+use ferrofetch_sse::{Event, EventRef, Item, Parser, Sink};
 use proptest::prelude::*;
 use support::reference::reference;
 use support::{run, split_at_offsets};
@@ -45,6 +45,25 @@ fn fragment() -> impl Strategy<Value = Vec<u8>> {
         1 => any::<u8>().prop_map(|b| vec![b]),
         1 => proptest::collection::vec(any::<u8>(), 0..8),
     ]
+}
+
+/// A sink that takes events borrowed (as the Node binding's batches do)
+/// and copies them field by field.
+#[derive(Default)]
+struct Borrowing(Vec<Item>);
+
+impl Sink for Borrowing {
+    fn push(&mut self, item: Item) {
+        self.0.push(item);
+    }
+
+    fn event(&mut self, event: EventRef<'_>) {
+        self.0.push(Item::Event(Event {
+            event: event.event.map(String::from),
+            data: String::from(event.data),
+            id: event.id.map(String::from),
+        }));
+    }
 }
 
 fn stream() -> impl Strategy<Value = Vec<u8>> {
@@ -90,5 +109,24 @@ proptest! {
         let chunks: Vec<&[u8]> = input.chunks(1).collect();
         let outcome = run(Parser::new(), &chunks, false);
         prop_assert_eq!(outcome.items, reference(&input));
+    }
+
+    #[test]
+    fn borrowed_events_are_the_owned_ones(
+        input in stream(),
+        offsets in proptest::collection::vec(any::<usize>(), 0..12),
+        block_ids in any::<bool>(),
+    ) {
+        let chunks = split_at_offsets(&input, &offsets);
+        let mut owned = Parser::new().with_block_ids(block_ids);
+        let mut borrowed = Parser::new().with_block_ids(block_ids);
+        let mut owned_items: Vec<Item> = Vec::new();
+        let mut borrowed_items = Borrowing::default();
+        for chunk in &chunks {
+            owned.feed(chunk, &mut owned_items).unwrap();
+            borrowed.feed(chunk, &mut borrowed_items).unwrap();
+            prop_assert_eq!(owned.last_event_id(), borrowed.last_event_id());
+        }
+        prop_assert_eq!(borrowed_items.0, owned_items);
     }
 }
