@@ -111,6 +111,20 @@ test('events that arrived with an over-long line are delivered before the error'
   t.deepEqual(await drain(stream.events({ maxSize: 1024 })), ['a', 'b'])
 })
 
+test('lastEventId follows id fields, also those of blocks that dispatch no event', async (t) => {
+  const { url } = await httpServer(t, (req, res) => {
+    res.writeHead(200, SSE)
+    // The last block has an id and no data: no event, a new last event ID.
+    res.end('id: 1\ndata: a\n\nid: 2\n\n')
+  })
+  const iterator = (await fetch(url)).events({ lastEventId: 'start' })
+  t.is(iterator.lastEventId, 'start')
+  const seen = []
+  for await (const ev of iterator) seen.push([ev.data, ev.id])
+  t.deepEqual(seen, [['a', '1']])
+  t.is(iterator.lastEventId, '2')
+})
+
 test('breaking out of the loop closes the connection', async (t) => {
   let closed
   const serverSawClose = new Promise((resolve) => { closed = resolve })

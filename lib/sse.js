@@ -36,6 +36,9 @@ class BatchReader {
     // Set by a batch's failure item: the events before it are delivered,
     // then this error.
     this.failure = null
+    // The last event ID after the batches read so far (text batches say
+    // when it changes).
+    this.lastEventId = ''
   }
 
   /** An event object, carrying the retry its block set (if any). */
@@ -57,7 +60,7 @@ class BatchReader {
   /**
    * Appends the events of a text batch to `out`: items as
    * `tag CR a CR b CR c CR` (see src/sse.rs, TextBatch), empty fields
-   * meaning the defaults.
+   * meaning the defaults. An `i` item carries a new last event ID.
    */
   collectText (text, out) {
     const parts = text.split('\r')
@@ -65,6 +68,7 @@ class BatchReader {
       const tag = parts[i]
       if (tag === 'e') out.push(this.event(parts[i + 1] || 'message', parts[i + 2], parts[i + 3]))
       else if (tag === 'r') this.retry(parts[i + 2])
+      else if (tag === 'i') this.lastEventId = parts[i + 2]
       else if (tag === FAILURE_TAG) this.failure = tooLargeError(parts[i + 2])
     }
   }
@@ -170,6 +174,7 @@ function nativeSource (body, options) {
   const native = body.native
   native.startEvents(options.maxSize ?? null, options.lastEventId ?? null)
   const reader = new BatchReader(options.onRetry)
+  reader.lastEventId = options.lastEventId ?? ''
   return {
     native,
     async pull () {
@@ -205,7 +210,7 @@ function nativeSource (body, options) {
       native.cancel()
       body.settle()
     },
-    lastEventId: () => native.lastEventId()
+    lastEventId: () => reader.lastEventId
   }
 }
 

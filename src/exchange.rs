@@ -1,7 +1,8 @@
 //! `NativeExchange`: one request in flight, as a JS class. The body is read
 //! with synchronous calls; only `readable()` awaits (DESIGN §3).
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use ferrofetch_core::{BodyQueue, Error, Exchange, Read, Take};
@@ -28,20 +29,12 @@ pub struct NativeExchange {
     inner: Arc<Exchange>,
     /// The queue of a streamed request body, when the request has one.
     upload: Option<Arc<BodyQueue>>,
-    /// The SSE parser over the response body, once `startEvents` ran.
-    events: Mutex<Option<EventReader>>,
+    /// `startEvents` ran: the body queue holds parsed event batches.
+    events: AtomicBool,
 }
 
-/// Parses the response body as an event stream, in Rust, so only parsed
-/// events cross to JS.
-struct EventReader {
-    parser: ferrofetch_sse::Parser,
-    /// `finish()` ran at the end of the body (once).
-    finished: bool,
-}
-
-/// Body bytes parsed per `readEvents` call at most, so JS gets a batch
-/// (and the event loop a turn) at least this often.
+/// Batch bytes handed over per `readEvents` call at most, so JS gets a
+/// batch (and the event loop a turn) at least this often.
 const EVENT_BYTES_PER_CALL: usize = 256 * 1024;
 
 impl NativeExchange {
@@ -49,7 +42,7 @@ impl NativeExchange {
         NativeExchange {
             inner,
             upload,
-            events: Mutex::new(None),
+            events: AtomicBool::new(false),
         }
     }
 
@@ -155,66 +148,45 @@ impl NativeExchange {
     }
 
     /// Starts parsing the response body as Server-Sent Events (HTML 9.2).
+    /// The parser runs where the body arrives, on the tokio thread (see
+    /// `sse::EventTransform`), also over what was already buffered.
     #[napi]
     pub fn start_events(&self, max_size: Option<f64>, last_event_id: Option<String>) {
-        let mut parser = crate::sse::new_parser(max_size, false);
-        parser.set_last_event_id(last_event_id.as_deref());
-        *self.events.lock().unwrap_or_else(|p| p.into_inner()) = Some(EventReader {
-            parser,
-            finished: false,
-        });
+        let transform = crate::sse::EventTransform::new(max_size, last_event_id.as_deref());
+        self.inner.body().set_transform(Box::new(transform));
+        self.events.store(true, Ordering::Release);
     }
 
-    /// Parses what the body has buffered; returns the completed events as
-    /// one string (see `sse::TextBatch`). An empty string means nothing
-    /// more for now: `readInto(empty)` then tells whether to wait, or the
-    /// body ended or failed. A line or event over the size limit ends the
-    /// batch with a failure item, after the events parsed before it.
+    /// The events parsed so far, as one string of text-batch items (see
+    /// `sse::TextBatch`). An empty string means nothing more for now:
+    /// `readInto(empty)` then tells whether to wait, or the body ended or
+    /// failed. A line or event over the size limit ends a batch with a
+    /// failure item, after the events parsed before it.
     #[napi]
     pub fn read_events<'env>(&self, env: &'env Env) -> Result<JsString<'env>> {
-        let mut guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
-        let reader = guard
-            .as_mut()
-            .ok_or_else(|| napi::Error::new(Status::InvalidArg, "startEvents() was not called"))?;
-        let mut batch = crate::sse::TextBatch::default();
-        let mut parsed = 0;
-        while parsed < EVENT_BYTES_PER_CALL {
-            // Whole chunks straight from the queue: no copy, no scratch
-            // buffer per stream (idle streams must stay small).
-            let ok = match self.inner.body().take_chunk() {
-                Take::Chunk(chunk) => {
-                    parsed += chunk.len();
-                    crate::sse::collect(&mut batch, |b| reader.parser.feed(&chunk, b))
-                }
-                Take::End if !reader.finished => {
-                    reader.finished = true;
-                    crate::sse::collect(&mut batch, |b| reader.parser.finish(b));
-                    break;
-                }
+        if !self.events.load(Ordering::Acquire) {
+            return Err(napi::Error::new(
+                Status::InvalidArg,
+                "startEvents() was not called",
+            ));
+        }
+        let body = self.inner.body();
+        let mut text = Vec::with_capacity(body.available().min(EVENT_BYTES_PER_CALL));
+        while text.len() < EVENT_BYTES_PER_CALL {
+            match body.take_chunk() {
+                Take::Chunk(chunk) => text.extend_from_slice(&chunk),
                 _ => break,
-            };
-            if !ok {
-                break;
             }
         }
         // ASCII (most event streams: JSON, tokens) is valid Latin-1, which
         // V8 copies as it is; UTF-8 must be decoded character by character.
-        if batch.0.is_ascii() {
-            env.create_string_latin1(batch.0.as_bytes())
-        } else {
-            env.create_string(&batch.0)
+        if text.is_ascii() {
+            return env.create_string_latin1(&text);
         }
-    }
-
-    /// The last event ID the body's parser has seen ("" when none).
-    #[napi]
-    pub fn last_event_id(&self) -> String {
-        let guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
-        guard
-            .as_ref()
-            .and_then(|r| r.parser.last_event_id())
-            .unwrap_or("")
-            .to_string()
+        // Batches are whole strings, so their concatenation is UTF-8.
+        let text = std::str::from_utf8(&text)
+            .map_err(|_| napi::Error::new(Status::GenericFailure, "an event batch is not UTF-8"))?;
+        env.create_string(text)
     }
 
     /// Aborts the request and closes its connection.

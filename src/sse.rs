@@ -2,6 +2,8 @@
 //! flat array per batch (DESIGN §3: events cross in batches; the iterator
 //! and EventSource dispatch in JS).
 
+use bytes::Bytes;
+use ferrofetch_core::ChunkTransform;
 use ferrofetch_sse::{EventRef, Item, Notice, Parser, DEFAULT_MAX_SIZE};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -83,11 +85,15 @@ fn notice_slots(notice: Notice) -> [Option<String>; SLOTS] {
 /// batch, split on CR in JS, carries every event with a single string
 /// conversion instead of four per event. `None` becomes the empty string,
 /// which the events iterator reads as the spec's defaults ("message", "").
+///
+/// Items: `e` event (type, data, id), `r` retry (-, ms, -), `i` the last
+/// event ID changed (-, id, -; see `EventTransform`), `x` failure
+/// (-, message, -).
 #[derive(Default)]
 pub struct TextBatch(pub String);
 
 impl TextBatch {
-    fn item(&mut self, tag: &str, a: &str, b: &str, c: &str) {
+    pub(crate) fn item(&mut self, tag: &str, a: &str, b: &str, c: &str) {
         for field in [tag, a, b, c] {
             self.0.push_str(field);
             self.0.push('\r');
@@ -124,6 +130,61 @@ impl FailableBatch for TextBatch {
         self.0.push_str("x\r\r");
         self.0.push_str(&message);
         self.0.push_str("\r\r");
+    }
+}
+
+/// Parses a response body as an event stream on the tokio thread, as it
+/// arrives: each chunk becomes a text batch, so the JS thread only turns
+/// finished events into strings. When the last event ID changed, the batch
+/// ends with an id item (`i CR CR id CR CR`), so JS knows it without asking
+/// the parser. After a failure (an item `x`) nothing more is parsed.
+pub struct EventTransform {
+    parser: Parser,
+    failed: bool,
+    /// The last event ID JS was told of.
+    reported_id: String,
+}
+
+impl EventTransform {
+    pub fn new(max_size: Option<f64>, last_event_id: Option<&str>) -> Self {
+        let mut parser = new_parser(max_size, false);
+        parser.set_last_event_id(last_event_id);
+        EventTransform {
+            reported_id: parser.last_event_id().unwrap_or("").to_owned(),
+            parser,
+            failed: false,
+        }
+    }
+
+    fn batch(
+        &mut self,
+        capacity: usize,
+        step: impl FnOnce(&mut Parser, &mut TextBatch) -> std::result::Result<(), ferrofetch_sse::Error>,
+    ) -> Bytes {
+        if self.failed {
+            return Bytes::new();
+        }
+        let mut batch = TextBatch(String::with_capacity(capacity));
+        let parser = &mut self.parser;
+        self.failed = !collect(&mut batch, |b| step(parser, b));
+        let id = self.parser.last_event_id().unwrap_or("");
+        if id != self.reported_id {
+            self.reported_id.clear();
+            self.reported_id.push_str(id);
+            batch.item("i", "", id, "");
+        }
+        Bytes::from(batch.0)
+    }
+}
+
+impl ChunkTransform for EventTransform {
+    fn chunk(&mut self, input: &[u8]) -> Bytes {
+        // Events are about as long as the bytes they came from.
+        self.batch(input.len() + 64, |parser, batch| parser.feed(input, batch))
+    }
+
+    fn end(&mut self) -> Bytes {
+        self.batch(64, |parser, batch| parser.finish(batch))
     }
 }
 

@@ -45,10 +45,24 @@ pub enum Take {
     Failed(Error),
 }
 
+/// Rewrites a body's chunks as they arrive, on the producer's thread: the
+/// SSE parser turns bytes into event batches there, so that the JS thread
+/// only takes finished events.
+pub trait ChunkTransform: Send {
+    /// The output for one input chunk (empty when it completes nothing).
+    fn chunk(&mut self, input: &[u8]) -> Bytes;
+    /// The output at the end of a complete body.
+    fn end(&mut self) -> Bytes;
+}
+
 /// A single-producer, single-consumer byte queue with a high-water mark.
 pub struct BodyQueue {
     /// Chunks, counters and the terminal state, behind one short-held lock.
     state: Mutex<State>,
+    /// The transform in force, if any. The producer holds this lock for a
+    /// whole push (the transform runs outside the state lock, so the
+    /// consumer is never blocked by it); lock order: this, then `state`.
+    transform: Mutex<Option<Box<dyn ChunkTransform>>>,
     /// Wakes the consumer when data or the end arrives.
     data_ready: Notify,
     /// Wakes the producer when the consumer made room or cancelled.
@@ -87,6 +101,7 @@ impl BodyQueue {
     pub fn with_initial_mark(initial_mark: usize, high_water_mark: usize) -> Self {
         BodyQueue {
             state: Mutex::new(State::default()),
+            transform: Mutex::new(None),
             data_ready: Notify::new(),
             space_ready: Notify::new(),
             high_water_mark: high_water_mark.max(1),
@@ -130,10 +145,63 @@ impl BodyQueue {
         }
     }
 
-    /// Appends a chunk (empty ones are dropped). Returns false when the
-    /// queue no longer takes data: the consumer cancelled or the producer
-    /// already finished.
+    fn lock_transform(&self) -> std::sync::MutexGuard<'_, Option<Box<dyn ChunkTransform>>> {
+        // A transform that panicked mid-chunk is still a consistent value
+        // to its owner (the SSE parser fails closed); keep going.
+        self.transform.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Appends a chunk (empty ones are dropped), through the transform when
+    /// one is set. Returns false when the queue no longer takes data: the
+    /// consumer cancelled or the producer already finished.
     pub fn push(&self, chunk: Bytes) -> bool {
+        let mut transform = self.lock_transform();
+        match transform.as_mut() {
+            None => self.push_raw(chunk),
+            Some(t) => {
+                if !self.is_open() {
+                    return false;
+                }
+                let output = t.chunk(&chunk);
+                self.push_raw(output)
+            }
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        let state = self.lock();
+        !state.cancelled && state.end.is_none()
+    }
+
+    /// Sets the transform for the rest of the body. Chunks already queued
+    /// are rewritten now, in order (and the end, if the body already came
+    /// whole), so the consumer sees only transformed output from here on.
+    /// Call it before the first read.
+    pub fn set_transform(&self, mut transform: Box<dyn ChunkTransform>) {
+        let mut slot = self.lock_transform();
+        let mut state = self.lock();
+        let mut output = VecDeque::new();
+        let mut buffered = 0;
+        let ended = matches!(state.end, Some(Ok(())));
+        let tail = ended.then(|| transform.end());
+        let arrived = std::mem::take(&mut state.chunks);
+        for chunk in arrived.iter().map(|c| transform.chunk(c)).chain(tail) {
+            if !chunk.is_empty() {
+                buffered += chunk.len();
+                output.push_back(chunk);
+            }
+        }
+        state.chunks = output;
+        state.buffered = buffered;
+        drop(state);
+        *slot = Some(transform);
+        drop(slot);
+        // The amount buffered changed either way: let both sides look again.
+        self.space_ready.notify_one();
+        self.data_ready.notify_one();
+    }
+
+    fn push_raw(&self, chunk: Bytes) -> bool {
         {
             let mut state = self.lock();
             if state.cancelled || state.end.is_some() {
@@ -159,6 +227,14 @@ impl BodyQueue {
     /// Ends the body: `Ok` when complete, `Err` when it failed. Only the
     /// first call counts.
     pub fn finish(&self, result: Result<(), Error>) {
+        let mut transform = self.lock_transform();
+        if let (Some(t), Ok(())) = (transform.as_mut(), &result) {
+            if self.is_open() {
+                let tail = t.end();
+                self.push_raw(tail);
+            }
+        }
+        drop(transform);
         {
             let mut state = self.lock();
             if state.end.is_some() {
@@ -388,5 +464,48 @@ mod tests {
         q.push(Bytes::from_static(b"z"));
         reader.await.unwrap();
         assert_eq!(q.available(), 1);
+    }
+
+    /// Upper-cases each chunk and marks the end: enough to see order and
+    /// where each output came from.
+    struct Upper;
+
+    impl ChunkTransform for Upper {
+        fn chunk(&mut self, input: &[u8]) -> Bytes {
+            Bytes::from(input.to_ascii_uppercase())
+        }
+        fn end(&mut self) -> Bytes {
+            Bytes::from_static(b"|END")
+        }
+    }
+
+    #[test]
+    fn a_transform_rewrites_queued_and_later_chunks_and_adds_its_end() {
+        let q = BodyQueue::new(1024);
+        q.push(Bytes::from_static(b"ab"));
+        q.push(Bytes::from_static(b"cd"));
+        q.set_transform(Box::new(Upper));
+        q.push(Bytes::from_static(b"ef"));
+        q.finish(Ok(()));
+        assert_eq!(read_all(&q), b"ABCDEF|END");
+    }
+
+    #[test]
+    fn a_transform_set_after_a_complete_body_still_ends_it() {
+        let q = BodyQueue::new(1024);
+        q.push(Bytes::from_static(b"x"));
+        q.finish(Ok(()));
+        q.set_transform(Box::new(Upper));
+        assert_eq!(read_all(&q), b"X|END");
+    }
+
+    #[test]
+    fn a_failed_body_gets_no_transform_end() {
+        let q = BodyQueue::new(1024);
+        q.set_transform(Box::new(Upper));
+        q.push(Bytes::from_static(b"x"));
+        q.finish(Err(network(codes::INCOMPLETE_BODY, "cut")));
+        assert!(matches!(q.take_chunk(), Take::Chunk(c) if c == "X"));
+        assert!(matches!(q.take_chunk(), Take::Failed(_)));
     }
 }

@@ -17,7 +17,7 @@ mod redirect;
 pub mod test_hooks;
 mod upload;
 
-pub use body::{BodyQueue, Read, Take, DEFAULT_HIGH_WATER_MARK};
+pub use body::{BodyQueue, ChunkTransform, Read, Take, DEFAULT_HIGH_WATER_MARK};
 pub use client::{Client, ClientOptions};
 pub use config::{HttpVersion, ProxySetting, TlsOptions};
 pub use error::{codes, Error, Kind};
