@@ -297,9 +297,15 @@ class EventSource extends EventTarget {
       // Bounded by the stream: each turn consumes one event or ends.
       for (;;) {
         if (!live()) return
-        const { done, value } = await events.next()
-        if (!live()) return
-        if (done) break
+        // Events already parsed are taken synchronously; only an empty
+        // batch waits (one await per batch, not per event).
+        let value = events.takeBuffered()
+        if (value === undefined) {
+          const next = await events.next()
+          if (!live()) return
+          if (next.done) break
+          value = next.value
+        }
         // §9.2.6 dispatch: the last event ID string is set at each blank line.
         this.#lastEventId = value.id
         // 8. "Queue a task which, if the readyState attribute is set to a

@@ -114,6 +114,14 @@ class BodyEventIterator {
     return this.head < this.queue.length
   }
 
+  /**
+   * The next event already parsed, or undefined when next() would have to
+   * wait: for a dispatch loop, without a promise per event.
+   */
+  takeBuffered () {
+    return this.head < this.queue.length ? this.queue[this.head++] : undefined
+  }
+
   next () {
     if (this.head < this.queue.length) {
       const value = this.queue[this.head++]
