@@ -14,6 +14,11 @@ const FAILED = -2
 
 /** The failure item that ends a batch (see src/sse.rs). */
 const FAILURE_TAG = 'x'
+/** Text-batch tags as character codes: event, retry, last ID, failure. */
+const TAG_EVENT = 0x65 // 'e'
+const TAG_RETRY = 0x72 // 'r'
+const TAG_ID = 0x69 // 'i'
+const TAG_FAILURE = FAILURE_TAG.charCodeAt(0)
 
 /** The error for a line or an event over the size limit. */
 function tooLargeError (message) {
@@ -63,13 +68,27 @@ class BatchReader {
    * meaning the defaults. An `i` item carries a new last event ID.
    */
   collectText (text, out) {
-    const parts = text.split('\r')
-    for (let i = 0; i + SLOTS <= parts.length; i += SLOTS) {
-      const tag = parts[i]
-      if (tag === 'e') out.push(this.event(parts[i + 1] || 'message', parts[i + 2], parts[i + 3]))
-      else if (tag === 'r') this.retry(parts[i + 2])
-      else if (tag === 'i') this.lastEventId = parts[i + 2]
-      else if (tag === FAILURE_TAG) this.failure = tooLargeError(parts[i + 2])
+    // Walked with indexOf rather than split('\r'): no array of every field
+    // first, and the one-letter tag is compared as a character code.
+    const end = text.length
+    let at = 0
+    while (at < end) {
+      const a = text.indexOf('\r', at)
+      const b = text.indexOf('\r', a + 1)
+      const c = text.indexOf('\r', b + 1)
+      const d = text.indexOf('\r', c + 1)
+      if (a < 0 || b < 0 || c < 0 || d < 0) break
+      const tag = a - at === 1 ? text.charCodeAt(at) : 0
+      if (tag === TAG_EVENT) {
+        out.push(this.event(b - a > 1 ? text.slice(a + 1, b) : 'message', text.slice(b + 1, c), text.slice(c + 1, d)))
+      } else if (tag === TAG_RETRY) {
+        this.retry(text.slice(b + 1, c))
+      } else if (tag === TAG_ID) {
+        this.lastEventId = text.slice(b + 1, c)
+      } else if (tag === TAG_FAILURE) {
+        this.failure = tooLargeError(text.slice(b + 1, c))
+      }
+      at = d + 1
     }
   }
 
