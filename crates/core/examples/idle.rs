@@ -24,6 +24,7 @@ fn main() {
         let mut keep = Vec::new();
         let warm = {
             let (ex, task) = client.start(RequestSpec::get(url.parse().unwrap()));
+            println!("request task future: {} bytes", std::mem::size_of_val(&task));
             tokio::spawn(task);
             ex.head().await.unwrap();
             ex

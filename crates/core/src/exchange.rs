@@ -201,7 +201,10 @@ async fn run(
     let sent = tokio::select! {
         biased;
         _ = cancel.cancelled() => Err(error::aborted()),
-        r = with_deadline(deadline, send_following_redirects(&client, spec)) => r,
+        // Boxed: sending is the largest state of this task by far (~4 KiB
+        // of reqwest and hyper futures), and is over once the head is in;
+        // unboxed, every open stream would carry it until its body ends.
+        r = with_deadline(deadline, Box::pin(send_following_redirects(&client, spec))) => r,
     };
     let (response, head) = match sent {
         Ok(pair) => pair,
