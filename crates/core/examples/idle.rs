@@ -24,7 +24,10 @@ fn main() {
         let mut keep = Vec::new();
         let warm = {
             let (ex, task) = client.start(RequestSpec::get(url.parse().unwrap()));
-            println!("request task future: {} bytes", std::mem::size_of_val(&task));
+            println!(
+                "request task future: {} bytes",
+                std::mem::size_of_val(&task)
+            );
             tokio::spawn(task);
             ex.head().await.unwrap();
             ex
