@@ -72,6 +72,24 @@ test('redirect: error rejects with a TypeError', async (t) => {
   t.is(err.cause.code, 'ERR_FF_UNEXPECTED_REDIRECT')
 })
 
+test('the redirect mode decides before Location is read, as in Node\'s fetch', async (t) => {
+  // Found by the redirect_step fuzz target: no Location, and one no URL
+  // parser accepts.
+  const { url } = await httpServer(t, (req, res) => {
+    if (req.url === '/none') res.writeHead(302)
+    else res.writeHead(302, { location: 'http://[::1' })
+    res.end()
+  })
+  for (const path of ['/none', '/invalid']) {
+    const err = await t.throwsAsync(fetch(url + path, { redirect: 'error' }), { instanceOf: TypeError })
+    t.is(err.cause.code, 'ERR_FF_UNEXPECTED_REDIRECT', path)
+    await t.throwsAsync(globalThis.fetch(url + path, { redirect: 'error' }), { instanceOf: TypeError })
+    const res = await fetch(url + path, { redirect: 'manual' })
+    t.is(res.status, (await globalThis.fetch(url + path, { redirect: 'manual' })).status, path)
+    t.is(res.status, 302)
+  }
+})
+
 test('twenty redirects are followed, the twenty-first fails', async (t) => {
   const { url } = await httpServer(t, (req, res) => {
     const n = Number(req.url.slice(1))

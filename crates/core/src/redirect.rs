@@ -84,22 +84,25 @@ pub fn next_step<B>(
     if !is_redirect_status(status) {
         return Ok(Step::Deliver);
     }
-    // Fetch §4.3 "main fetch" / response's location URL: no Location means
-    // the response is delivered as is.
-    let Some(location) = location else {
-        return Ok(Step::Deliver);
-    };
-    let mut target = parse_location(&hop.url, location)?;
+    // Fetch §4.3 "HTTP fetch" step 7, switching on the redirect mode comes
+    // before the Location is looked at: "error" fails on any redirect
+    // status, "manual" hands over the response whatever its Location.
     match mode {
         RedirectMode::Manual => return Ok(Step::Deliver),
         RedirectMode::Error => {
             return Err(network(
                 codes::UNEXPECTED_REDIRECT,
-                format!("unexpected redirect to {target} (redirect mode is 'error')"),
+                format!("unexpected redirect (status {status}; redirect mode is 'error')"),
             ))
         }
         RedirectMode::Follow => {}
     }
+    // §4.4 "HTTP-redirect fetch" step 3: no Location means the response is
+    // delivered as is.
+    let Some(location) = location else {
+        return Ok(Step::Deliver);
+    };
+    let mut target = parse_location(&hop.url, location)?;
     // 4.4 step 3. If locationURL's scheme is not an HTTP(S) scheme, then
     // return a network error.
     if !matches!(target.scheme(), "http" | "https") {
@@ -302,6 +305,20 @@ mod tests {
         let r = next_step(&mut h, RedirectMode::Manual, 302, Some(b"/b"), 0, 20, true);
         assert_eq!(r.unwrap(), Step::Deliver);
         assert_eq!(h.url.as_str(), "http://a.test/");
+    }
+
+    #[test]
+    fn the_mode_decides_before_the_location_is_read() {
+        // Found by the redirect_step fuzz target (Fetch §4.3 step 7).
+        let mut h = hop(Method::POST, "http://a.test/");
+        for location in [None, Some(&b"http://[::1"[..])] {
+            let r = next_step(&mut h, RedirectMode::Error, 302, location, 0, 20, true);
+            assert_eq!(r.unwrap_err().code(), codes::UNEXPECTED_REDIRECT);
+            let r = next_step(&mut h, RedirectMode::Manual, 302, location, 0, 20, true);
+            assert_eq!(r.unwrap(), Step::Deliver);
+        }
+        assert_eq!(h.url.as_str(), "http://a.test/");
+        assert_eq!(h.method, Method::POST);
     }
 
     #[test]
