@@ -176,10 +176,10 @@ pub(crate) fn start(
     let exchange = Arc::new(Exchange {
         head: Mutex::new(Some(head_rx)),
         body: body.clone(),
-        upload,
+        upload: upload.clone(),
         cancel: cancel.clone(),
     });
-    let task = run(client, spec, head_tx, body, cancel);
+    let task = run(client, spec, head_tx, body, upload, cancel);
     (exchange, task)
 }
 
@@ -188,14 +188,11 @@ async fn run(
     spec: RequestSpec,
     head_tx: oneshot::Sender<Result<ResponseHead, Error>>,
     body: Arc<BodyQueue>,
+    upload: Option<Arc<BodyQueue>>,
     cancel: CancellationToken,
 ) {
     let guard = FinishOnDrop(body.clone());
     crate::test_hooks::maybe_panic(&spec.headers);
-    let upload = match &spec.body {
-        Some(RequestBody::Stream(queue)) => Some(queue.clone()),
-        _ => None,
-    };
     let deadline = spec.timeout.map(|t| Instant::now() + t);
     let read_timeout = spec.read_timeout;
     let sent = tokio::select! {
