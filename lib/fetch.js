@@ -36,8 +36,10 @@ function checkScheme (url) {
 }
 
 /**
- * Starts the native request. `streamed` makes its body a queue that JS
- * feeds with push(); otherwise `bytes` (or null) is the whole body.
+ * Starts the native request. `streamed` makes its body queues that JS
+ * feeds with push(): 'once' for a source read once, 'restartable' for one
+ * that can be read again from its start; otherwise (undefined) `bytes`
+ * (or null) is the whole body.
  */
 function startNative (nativeClient, defaults, parts, bytes, streamed) {
   try {
@@ -101,14 +103,39 @@ async function send (nativeClient, defaults, parts) {
     bytes = await consumeBytes(body)
     if (signal !== null && signal.aborted) throw abortReason(signal)
   }
-  const native = startNative(nativeClient, defaults, sizedParts(parts, streamed), bytes, streamed)
+  // A Blob (FormData included) can be read again, so its body can follow
+  // a 307/308 as a buffered one does; a stream is read once.
+  const kind = !streamed ? undefined : body.source instanceof Blob ? 'restartable' : 'once'
+  const native = startNative(nativeClient, defaults, sizedParts(parts, streamed), bytes, kind)
   const exchange = new PendingExchange(native, parts, signal)
   if (streamed) {
     const stream = streamOf(body)
     body.used = true
-    pumpToNative(native, stream, (err) => exchange.failUpload(err))
+    const onError = (err) => exchange.failUpload(err)
+    pumpToNative(native.uploadAttempt(0), stream, onError)
+    if (kind === 'restartable') resendOnRedirect(native, body.source, onError).catch(onError)
   }
   return exchange.response
+}
+
+/**
+ * Fetch §4.4 "HTTP-redirect fetch" step 15: a body with a source is sent
+ * again from that source. For each 307/308 the core follows with this
+ * body it opens a new attempt, which `blob` is read into from its start;
+ * the old attempt's queue refuses further data, which stops its pump. The
+ * core settles (null) once the response arrives or the request fails, so
+ * this runs at most once per redirect followed.
+ */
+async function resendOnRedirect (native, blob, onError) {
+  let attempt = 0
+  for (;;) {
+    const next = await native.nextUploadAttempt(attempt)
+    if (next === null) return
+    attempt = next
+    const upload = native.uploadAttempt(attempt)
+    // null: yet another redirect already superseded this attempt.
+    if (upload !== null) pumpToNative(upload, blob.stream(), onError)
+  }
 }
 
 /**

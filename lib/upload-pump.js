@@ -4,7 +4,7 @@
 
 const encoder = new TextEncoder()
 
-/** push() results (see src/exchange.rs). */
+/** push() results (see src/upload.rs). */
 const ROOM_LEFT = 1
 const NOW_FULL = 0
 const REFUSED = -1
@@ -26,29 +26,30 @@ function toBytes (chunk) {
  * once it does not (the request ended or the server stopped reading).
  * Returns a boolean synchronously when no wait is needed.
  */
-function pushChunk (native, bytes) {
-  const result = native.push(bytes)
+function pushChunk (upload, bytes) {
+  const result = upload.push(bytes)
   if (result === ROOM_LEFT) return true
-  if (result === NOW_FULL) return native.writable()
+  if (result === NOW_FULL) return upload.writable()
   if (result === REFUSED) return false
   throw new Error(`unexpected push result ${result}`)
 }
 
 /**
- * Reads `stream` to its end into the native body. A source error (or a
+ * Reads `stream` to its end into `upload`, one attempt at sending a native
+ * streamed body (src/upload.rs). A source error (or a
  * chunk of the wrong type) fails the upload so that the server never sees
  * a cleanly ended body, and is reported to `onError`.
  */
-async function pumpToNative (native, stream, onError) {
+async function pumpToNative (upload, stream, onError) {
   const reader = stream.getReader()
   try {
     for (;;) {
       const { done, value } = await reader.read()
       if (done) {
-        native.endUpload()
+        upload.endUpload()
         return
       }
-      let open = pushChunk(native, toBytes(value))
+      let open = pushChunk(upload, toBytes(value))
       if (open !== true) open = await open
       if (!open) {
         // Nobody reads the body any more: tell the producer to stop.
@@ -57,7 +58,7 @@ async function pumpToNative (native, stream, onError) {
       }
     }
   } catch (err) {
-    native.failUpload(String(err?.message ?? err))
+    upload.failUpload(String(err?.message ?? err))
     reader.cancel(err).catch(() => {})
     onError(err)
   }

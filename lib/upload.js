@@ -29,7 +29,8 @@ function uploadWith (clientFor, input, init = {}) {
   const signal = parts.signal
   if (signal !== null && signal.aborted) throw abortReason(signal)
   const { native, defaults } = clientFor(parts)
-  const nativeExchange = startNative(native, defaults, parts, null, true)
+  const nativeExchange = startNative(native, defaults, parts, null, 'once')
+  const nativeUpload = nativeExchange.uploadAttempt(0)
   const exchange = new PendingExchange(nativeExchange, parts, signal)
   // A request that fails before its response (e.g. the client is closed)
   // may never take its body: without this, writes would fill a queue that
@@ -52,7 +53,7 @@ function uploadWith (clientFor, input, init = {}) {
     },
     write (chunk) {
       if (failure !== null) throw failure
-      const open = pushChunk(nativeExchange, toBytes(chunk))
+      const open = pushChunk(nativeUpload, toBytes(chunk))
       if (open === true) return
       if (open === false) throw failure ?? closedError()
       return open.then((stillOpen) => {
@@ -60,10 +61,10 @@ function uploadWith (clientFor, input, init = {}) {
       })
     },
     close () {
-      nativeExchange.endUpload()
+      nativeUpload.endUpload()
     },
     abort (reason) {
-      nativeExchange.failUpload(String(reason?.message ?? reason))
+      nativeUpload.failUpload(String(reason?.message ?? reason))
       exchange.failUpload(reason)
     }
   }, new CountQueuingStrategy({ highWaterMark: 1 }))

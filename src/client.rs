@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use ferrofetch_core::{
     BodyQueue, Client, ClientOptions, HttpVersion, ProxySetting, RequestBody, RequestSpec,
-    TlsOptions,
+    StreamBody, TlsOptions,
 };
 use napi::bindgen_prelude::*;
 use napi::Env;
@@ -126,7 +126,7 @@ impl NativeClient {
         url: String,
         headers: Vec<String>,
         body: Option<&[u8]>,
-        stream_body: bool,
+        stream_body: Option<String>,
         redirect: String,
         timeout_ms: Option<f64>,
         connect_timeout_ms: Option<f64>,
@@ -143,12 +143,26 @@ impl NativeClient {
                 url.scheme()
             )));
         }
-        // A streamed body gets a queue JS fills with push(); a known one is
+        // A streamed body gets queues JS fills with push(): "once" for a
+        // source read once, "restartable" for one JS can read again from
+        // its start (a Blob), so it can follow a 307/308. A known body is
         // copied out of the JS buffer here: nothing borrowed from JS may
         // reach the task.
-        let upload = stream_body.then(|| Arc::new(BodyQueue::new(UPLOAD_HIGH_WATER_MARK)));
+        let upload = match stream_body.as_deref() {
+            None => None,
+            Some("once") => Some(StreamBody::once(Arc::new(BodyQueue::new(
+                UPLOAD_HIGH_WATER_MARK,
+            )))),
+            Some("restartable") => Some(StreamBody::restartable(UPLOAD_HIGH_WATER_MARK)),
+            Some(other) => {
+                return Err(convert::invalid(format!(
+                    "unknown streamed body kind {other:?}"
+                )))
+            }
+        }
+        .map(Arc::new);
         let body = match (&upload, body) {
-            (Some(queue), _) => Some(RequestBody::Stream(queue.clone())),
+            (Some(stream), _) => Some(RequestBody::Stream(stream.clone())),
             (None, Some(bytes)) => Some(RequestBody::Bytes(bytes::Bytes::copy_from_slice(bytes))),
             (None, None) => None,
         };

@@ -4,13 +4,13 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use bytes::Bytes;
-use ferrofetch_core::{BodyQueue, Error, Exchange, Read, Take};
+use ferrofetch_core::{Exchange, Read, StreamBody, Take};
 use napi::bindgen_prelude::{ObjectFinalize, Result, Status, Uint8ArraySlice};
 use napi::{Env, JsString};
 use napi_derive::napi;
 
 use crate::convert::{NativeError, NativeHead};
+use crate::upload::NativeUpload;
 
 /// `readInto` results other than a byte count.
 const NOTHING_YET: i32 = 0;
@@ -27,8 +27,8 @@ pub const EXTERNAL_COST: i64 = 96 * 1024;
 #[napi(custom_finalize)]
 pub struct NativeExchange {
     inner: Arc<Exchange>,
-    /// The queue of a streamed request body, when the request has one.
-    upload: Option<Arc<BodyQueue>>,
+    /// The streamed request body, when the request has one.
+    upload: Option<Arc<StreamBody>>,
     /// `startEvents` ran: the body queue holds parsed event batches.
     events: AtomicBool,
 }
@@ -47,7 +47,7 @@ thread_local! {
 }
 
 impl NativeExchange {
-    pub fn new(inner: Arc<Exchange>, upload: Option<Arc<BodyQueue>>) -> Self {
+    pub fn new(inner: Arc<Exchange>, upload: Option<Arc<StreamBody>>) -> Self {
         NativeExchange {
             inner,
             upload,
@@ -55,7 +55,7 @@ impl NativeExchange {
         }
     }
 
-    fn upload(&self) -> Result<&BodyQueue> {
+    fn upload(&self) -> Result<&StreamBody> {
         self.upload.as_deref().ok_or_else(|| {
             napi::Error::new(Status::InvalidArg, "this request has no streamed body")
         })
@@ -120,40 +120,21 @@ impl NativeExchange {
         }
     }
 
-    /// Queues a chunk of the streamed request body (copied). Returns 1 when
-    /// more may be pushed at once, 0 when the queue is now full (await
-    /// `writable()`), -1 when the body no longer takes data (the request
-    /// ended, failed, or the server stopped reading it).
+    /// The upload of attempt `attempt` of the streamed request body (0 is
+    /// the first), or null when that attempt is no longer the one being
+    /// sent.
     #[napi]
-    pub fn push(&self, chunk: Uint8ArraySlice) -> Result<i32> {
-        let queue = self.upload()?;
-        if !queue.push(Bytes::copy_from_slice(&chunk)) {
-            return Ok(-1);
-        }
-        Ok(if queue.has_space() { 1 } else { 0 })
+    pub fn upload_attempt(&self, attempt: u32) -> Result<Option<NativeUpload>> {
+        Ok(self.upload()?.attempt(attempt).map(NativeUpload::new))
     }
 
-    /// Resolves when the upload queue has room (true) or no longer takes
-    /// data (false).
+    /// Resolves with the number of the attempt after `after` once the core
+    /// starts one (it followed a 307/308 with a restartable body, which JS
+    /// then sends again from its start), or null once no attempt will
+    /// follow.
     #[napi]
-    pub async fn writable(&self) -> Result<bool> {
-        let queue = self.upload()?;
-        Ok(queue.wait_for_space().await && queue.has_space())
-    }
-
-    /// Ends the streamed request body (the final chunk is sent).
-    #[napi]
-    pub fn end_upload(&self) -> Result<()> {
-        self.upload()?.finish(Ok(()));
-        Ok(())
-    }
-
-    /// Fails the streamed request body: the connection is dropped without
-    /// ending the body, and the request fails.
-    #[napi]
-    pub fn fail_upload(&self, message: String) -> Result<()> {
-        self.upload()?.finish(Err(Error::upload_failed(message)));
-        Ok(())
+    pub async fn next_upload_attempt(&self, after: u32) -> Result<Option<u32>> {
+        Ok(self.upload()?.next_attempt(after).await)
     }
 
     /// Starts parsing the response body as Server-Sent Events (HTML 9.2).

@@ -7,10 +7,12 @@ mod client;
 mod convert;
 mod exchange;
 mod sse;
+mod upload;
 
 pub use client::NativeClient;
 pub use exchange::NativeExchange;
 pub use sse::NativeSseParser;
+pub use upload::NativeUpload;
 
 use napi_derive::napi;
 

@@ -20,7 +20,7 @@ use crate::decode;
 use crate::error::{self, codes, Error, Phase};
 use crate::origin_gate::{self, Turn};
 use crate::redirect::{next_step, Hop, RedirectMode, Step};
-use crate::upload::{self, RequestBody};
+use crate::upload::{self, RequestBody, SettleOnDrop, StreamBody};
 
 /// Everything needed to send a request, as owned Rust data.
 #[derive(Debug, Clone)]
@@ -83,8 +83,8 @@ pub struct Exchange {
     head: Mutex<Option<oneshot::Receiver<Result<ResponseHead, Error>>>>,
     /// The response body, filled by the task.
     body: Arc<BodyQueue>,
-    /// The streamed request body's queue, when the request has one.
-    upload: Option<Arc<BodyQueue>>,
+    /// The streamed request body, when the request has one.
+    upload: Option<Arc<StreamBody>>,
     /// Cancelled by [`Exchange::abort`] or when the handle is dropped.
     cancel: CancellationToken,
 }
@@ -121,11 +121,9 @@ impl Exchange {
     pub fn abort(&self) {
         // Fail a streamed request body first: hyper must see an error,
         // never a clean end, or it would send the terminating chunk and the
-        // server would take a partial upload for a whole one. Cancelling
-        // then releases a producer waiting for space.
+        // server would take a partial upload for a whole one.
         if let Some(upload) = &self.upload {
-            upload.finish(Err(error::aborted()));
-            upload.cancel();
+            upload.fail(error::aborted());
         }
         self.body.finish(Err(error::aborted()));
         self.body.cancel();
@@ -170,7 +168,7 @@ pub(crate) fn start(
     ));
     let cancel = CancellationToken::new();
     let upload = match &spec.body {
-        Some(RequestBody::Stream(queue)) => Some(queue.clone()),
+        Some(RequestBody::Stream(stream)) => Some(stream.clone()),
         _ => None,
     };
     let exchange = Arc::new(Exchange {
@@ -188,7 +186,7 @@ async fn run(
     spec: RequestSpec,
     head_tx: oneshot::Sender<Result<ResponseHead, Error>>,
     body: Arc<BodyQueue>,
-    upload: Option<Arc<BodyQueue>>,
+    upload: Option<Arc<StreamBody>>,
     cancel: CancellationToken,
 ) {
     let guard = FinishOnDrop(body.clone());
@@ -208,12 +206,9 @@ async fn run(
         Err(e) => {
             // A request that failed before hyper took its streamed body
             // (say, its client was closed) never will: tell the producer
-            // to stop rather than let it wait for room forever. Failed
-            // before cancelled, as in `Exchange::abort`: should hyper still
-            // hold the body, it must see an error, never a clean end.
-            if let Some(queue) = upload {
-                queue.finish(Err(e.clone()));
-                queue.cancel();
+            // to stop rather than let it wait for room forever.
+            if let Some(stream) = upload {
+                stream.fail(e.clone());
             }
             body.finish(Err(e.clone()));
             let _ = head_tx.send(Err(e));
@@ -321,6 +316,12 @@ async fn send_following_redirects(
         headers,
         body: spec.body,
     };
+    // However sending ends, a restartable body's producer stops waiting
+    // for another attempt.
+    let _settle = SettleOnDrop(match &hop.body {
+        Some(RequestBody::Stream(stream)) => Some(stream.clone()),
+        _ => None,
+    });
     let mut redirects = 0;
     loop {
         let mut request = http
@@ -330,8 +331,17 @@ async fn send_following_redirects(
         match &hop.body {
             None => {}
             Some(RequestBody::Bytes(bytes)) => request = request.body(bytes.clone()),
-            Some(RequestBody::Stream(queue)) => {
-                request = request.body(upload::into_reqwest_body(queue.clone()));
+            Some(RequestBody::Stream(stream)) => {
+                // A later hop keeps the body only when it can be replayed
+                // (next_step refuses otherwise): its producer starts over.
+                let queue = if redirects == 0 {
+                    stream.current()
+                } else {
+                    stream
+                        .restart()
+                        .ok_or_else(|| error::internal("a streamed body could not start over"))?
+                };
+                request = request.body(upload::into_reqwest_body(queue));
             }
         }
         let response = send_gated(client, &hop.url, request).await?;

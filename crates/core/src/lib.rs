@@ -27,4 +27,4 @@ pub use redirect::RedirectMode;
 /// in `fuzz/`; not API.
 #[doc(hidden)]
 pub use redirect::{is_redirect_status, next_step, Hop, Step};
-pub use upload::RequestBody;
+pub use upload::{RequestBody, StreamBody};

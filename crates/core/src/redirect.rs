@@ -71,7 +71,8 @@ pub fn is_redirect_status(status: u16) -> bool {
 /// redirect is to be followed, rewrites `hop` into the next request.
 ///
 /// `redirects_so_far` counts redirects already followed; `can_replay` tells
-/// whether the body can be sent again (a streamed body cannot).
+/// whether the body can be sent again: bytes can, a stream only when its
+/// producer can start over from a source (a Blob's; Fetch's body "source").
 pub fn next_step<B>(
     hop: &mut Hop<B>,
     mode: RedirectMode,

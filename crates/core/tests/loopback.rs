@@ -338,7 +338,7 @@ async fn assert_body_not_ended(done_rx: tokio::sync::oneshot::Receiver<bool>) {
 fn upload_spec(url: &str, queue: &Arc<BodyQueue>) -> RequestSpec {
     let mut spec = get(url);
     spec.method = http::Method::POST;
-    spec.body = Some(RequestBody::Stream(queue.clone()));
+    spec.body = Some(RequestBody::stream(queue.clone()));
     spec
 }
 

@@ -1,0 +1,69 @@
+//! `NativeUpload`: one attempt at sending a streamed request body, as a JS
+//! class. JS pushes chunks synchronously and awaits `writable()` only when
+//! the queue is full (DESIGN §3).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use ferrofetch_core::{BodyQueue, Error};
+use napi::bindgen_prelude::Uint8ArraySlice;
+use napi_derive::napi;
+
+/// `push` results.
+const ROOM_LEFT: i32 = 1;
+const NOW_FULL: i32 = 0;
+const REFUSED: i32 = -1;
+
+/// The queue of one attempt. A restartable body (a Blob) gets a new
+/// attempt for each 307/308 the core follows; an old attempt's queue then
+/// refuses pushes, so its producer stops.
+#[napi]
+pub struct NativeUpload {
+    queue: Arc<BodyQueue>,
+}
+
+impl NativeUpload {
+    pub fn new(queue: Arc<BodyQueue>) -> Self {
+        NativeUpload { queue }
+    }
+}
+
+#[napi]
+impl NativeUpload {
+    /// Queues a chunk (copied: the caller may reuse its buffer at once).
+    /// Returns 1 when more may be pushed at once, 0 when the queue is now
+    /// full (await `writable()`), -1 when this attempt no longer takes data
+    /// (the request ended, failed, was redirected, or the server stopped
+    /// reading).
+    #[napi]
+    pub fn push(&self, chunk: Uint8ArraySlice) -> i32 {
+        if !self.queue.push(Bytes::copy_from_slice(&chunk)) {
+            return REFUSED;
+        }
+        if self.queue.has_space() {
+            ROOM_LEFT
+        } else {
+            NOW_FULL
+        }
+    }
+
+    /// Resolves when the queue has room (true) or no longer takes data
+    /// (false).
+    #[napi]
+    pub async fn writable(&self) -> bool {
+        self.queue.wait_for_space().await && self.queue.has_space()
+    }
+
+    /// Ends the body (the final chunk is sent).
+    #[napi]
+    pub fn end_upload(&self) {
+        self.queue.finish(Ok(()));
+    }
+
+    /// Fails the body: the connection is dropped without ending it, and the
+    /// request fails.
+    #[napi]
+    pub fn fail_upload(&self, message: String) {
+        self.queue.finish(Err(Error::upload_failed(message)));
+    }
+}
