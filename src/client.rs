@@ -14,7 +14,7 @@ use crate::convert;
 use crate::exchange::NativeExchange;
 
 /// Bytes of a streamed request body buffered before `push` reports full.
-const UPLOAD_HIGH_WATER_MARK: usize = 1024 * 1024;
+pub const UPLOAD_HIGH_WATER_MARK: usize = 1024 * 1024;
 
 /// Client settings from JS; every field optional.
 #[napi(object)]

@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use ferrofetch_core::{BodyQueue, Error};
+use ferrofetch_core::{BodyQueue, ChunkPool, Error};
 use napi::bindgen_prelude::Uint8ArraySlice;
 use napi_derive::napi;
 
@@ -20,11 +19,20 @@ const REFUSED: i32 = -1;
 #[napi]
 pub struct NativeUpload {
     queue: Arc<BodyQueue>,
+    /// Buffers for the chunk copies, reused once hyper has sent them.
+    pool: Arc<ChunkPool>,
 }
+
+/// Free chunk buffers an upload keeps for reuse at most: what a full queue
+/// holds, so a steady producer allocates nothing.
+const POOLED_BYTES: usize = crate::client::UPLOAD_HIGH_WATER_MARK;
 
 impl NativeUpload {
     pub fn new(queue: Arc<BodyQueue>) -> Self {
-        NativeUpload { queue }
+        NativeUpload {
+            queue,
+            pool: ChunkPool::new(POOLED_BYTES),
+        }
     }
 }
 
@@ -37,7 +45,7 @@ impl NativeUpload {
     /// reading).
     #[napi]
     pub fn push(&self, chunk: Uint8ArraySlice) -> i32 {
-        if !self.queue.push(Bytes::copy_from_slice(&chunk)) {
+        if !self.queue.push(self.pool.copy(&chunk)) {
             return REFUSED;
         }
         if self.queue.has_space() {

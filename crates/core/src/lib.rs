@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod body;
+mod chunk_pool;
 mod client;
 mod config;
 mod decode;
@@ -18,6 +19,7 @@ pub mod test_hooks;
 mod upload;
 
 pub use body::{BodyQueue, ChunkTransform, Read, Take, DEFAULT_HIGH_WATER_MARK};
+pub use chunk_pool::ChunkPool;
 pub use client::{Client, ClientOptions};
 pub use config::{HttpVersion, ProxySetting, TlsOptions};
 pub use error::{codes, Error, Kind};
