@@ -5,8 +5,12 @@
 use std::sync::Arc;
 
 use ferrofetch_core::{BodyQueue, ChunkPool, Error};
-use napi::bindgen_prelude::Uint8ArraySlice;
+use napi::bindgen_prelude::{Object, Result, Uint8ArraySlice};
+use napi::Env;
 use napi_derive::napi;
+
+/// What settles a `writable()` promise, on the JS thread.
+type Resolver = Box<dyn FnOnce(Env) -> Result<bool>>;
 
 /// `push` results.
 const ROOM_LEFT: i32 = 1;
@@ -55,11 +59,16 @@ impl NativeUpload {
         }
     }
 
-    /// Resolves when the queue has room (true) or no longer takes data
-    /// (false).
-    #[napi]
-    pub async fn writable(&self) -> bool {
-        self.queue.wait_for_space().await && self.queue.has_space()
+    /// Resolves when the queue has room again (true) or no longer takes
+    /// data (false). Settled from the thread that frees the room (see
+    /// `BodyQueue::when_space`), not from a task polled when it yields.
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn writable<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let (deferred, promise) = env.create_deferred::<bool, Resolver>()?;
+        self.queue.when_space(Box::new(move |open| {
+            deferred.resolve(Box::new(move |_| Ok(open)));
+        }));
+        Ok(promise)
     }
 
     /// Ends the body (the final chunk is sent).

@@ -88,6 +88,31 @@ struct State {
     cancelled: bool,
     /// Set by the consumer's first read or take.
     reading: bool,
+    /// A producer waiting for room through a callback (see
+    /// [`BodyQueue::when_space`]).
+    space_waiter: Option<SpaceWaiter>,
+}
+
+/// A waiting producer's callback, run once with `true` when it may push
+/// again or `false` when the queue no longer takes data. Dropped unrun
+/// (the queue is gone), it runs with `false`: a JS promise behind it must
+/// never be left pending, which would also keep Node's event loop alive.
+struct SpaceWaiter(Option<Box<dyn FnOnce(bool) + Send>>);
+
+impl SpaceWaiter {
+    fn fire(mut self, open: bool) {
+        if let Some(wake) = self.0.take() {
+            wake(open);
+        }
+    }
+}
+
+impl Drop for SpaceWaiter {
+    fn drop(&mut self) {
+        if let Some(wake) = self.0.take() {
+            wake(false);
+        }
+    }
 }
 
 impl BodyQueue {
@@ -118,6 +143,36 @@ impl BodyQueue {
         }
     }
 
+    /// Where a producer that waited on a full queue resumes.
+    fn resume_mark(&self, state: &State) -> usize {
+        self.mark(state) / 2
+    }
+
+    /// Records that the consumer took `taken` bytes, and wakes a producer
+    /// waiting for space when the queue has drained to its resume mark
+    /// (or the first read raised the mark).
+    fn consumed(&self, mut state: std::sync::MutexGuard<'_, State>, taken: usize) {
+        let before = state.buffered;
+        let before_resume = self.resume_mark(&state);
+        let first_read = !state.reading;
+        state.reading = true;
+        state.buffered -= taken;
+        let resume = self.resume_mark(&state);
+        let wake = state.buffered <= resume && (before > before_resume || first_read);
+        let waiter = if state.buffered <= resume {
+            state.space_waiter.take()
+        } else {
+            None
+        };
+        drop(state);
+        if wake {
+            self.space_ready.notify_one();
+        }
+        if let Some(waiter) = waiter {
+            waiter.fire(true);
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while holding this lock cannot leave the state half
         // updated (every critical section is a few assignments), so a
@@ -129,7 +184,12 @@ impl BodyQueue {
 
     /// Waits until there is room for more data. Returns false when the
     /// consumer cancelled, which tells the producer to stop reading.
+    ///
+    /// A producer that found the queue full waits until it has drained to
+    /// half the mark, not just below it: it then refills many chunks per
+    /// wake-up instead of ping-ponging one chunk per cross-thread wake.
     pub async fn wait_for_space(&self) -> bool {
+        let mut waited = false;
         loop {
             let notified = self.space_ready.notified();
             {
@@ -137,11 +197,46 @@ impl BodyQueue {
                 if state.cancelled {
                     return false;
                 }
-                if state.buffered < self.mark(&state) {
+                let room = if waited {
+                    state.buffered <= self.resume_mark(&state)
+                } else {
+                    state.buffered < self.mark(&state)
+                };
+                if room {
                     return true;
                 }
             }
+            waited = true;
             notified.await;
+        }
+    }
+
+    /// Like [`BodyQueue::wait_for_space`], for a producer that cannot await
+    /// a Rust future (a JS promise): `wake` runs once, on whichever thread
+    /// frees the room or closes the queue, with `true` when the producer
+    /// may push again and `false` when the queue no longer takes data. It
+    /// runs at once when that is already so.
+    ///
+    /// Waking from the consumer's thread, rather than from a task the
+    /// runtime polls when the consumer yields, keeps the producer's wake-up
+    /// latency short: a busy connection task may run for a long while
+    /// before it yields.
+    pub fn when_space(&self, wake: Box<dyn FnOnce(bool) + Send>) {
+        let waiter = SpaceWaiter(Some(wake));
+        let mut state = self.lock();
+        if state.cancelled || state.end.is_some() {
+            drop(state);
+            return waiter.fire(false);
+        }
+        if state.buffered <= self.resume_mark(&state) {
+            drop(state);
+            return waiter.fire(true);
+        }
+        // A producer waits once at a time; an earlier waiter looks again.
+        let earlier = state.space_waiter.replace(waiter);
+        drop(state);
+        if let Some(earlier) = earlier {
+            earlier.fire(true);
         }
     }
 
@@ -193,7 +288,15 @@ impl BodyQueue {
         }
         state.chunks = output;
         state.buffered = buffered;
+        let waiter = if buffered <= self.resume_mark(&state) {
+            state.space_waiter.take()
+        } else {
+            None
+        };
         drop(state);
+        if let Some(waiter) = waiter {
+            waiter.fire(true);
+        }
         *slot = Some(transform);
         drop(slot);
         // The amount buffered changed either way: let both sides look again.
@@ -276,14 +379,7 @@ impl BodyQueue {
             }
             written += n;
         }
-        let was_full = state.buffered >= self.mark(&state);
-        state.reading = true;
-        state.buffered -= written;
-        let wake_producer = was_full && state.buffered < self.mark(&state);
-        drop(state);
-        if wake_producer {
-            self.space_ready.notify_one();
-        }
+        self.consumed(state, written);
         Read::Bytes(written)
     }
 
@@ -298,14 +394,7 @@ impl BodyQueue {
                 Some(Err(e)) => Take::Failed(e.clone()),
             };
         };
-        let was_full = state.buffered >= self.mark(&state);
-        state.reading = true;
-        state.buffered -= chunk.len();
-        let wake_producer = was_full && state.buffered < self.mark(&state);
-        drop(state);
-        if wake_producer {
-            self.space_ready.notify_one();
-        }
+        self.consumed(state, chunk.len());
         Take::Chunk(chunk)
     }
 
@@ -326,11 +415,15 @@ impl BodyQueue {
     /// The consumer will not read any more: drop what is buffered and let
     /// the producer stop (which closes the connection).
     pub fn cancel(&self) {
-        {
+        let waiter = {
             let mut state = self.lock();
             state.cancelled = true;
             state.chunks.clear();
             state.buffered = 0;
+            state.space_waiter.take()
+        };
+        if let Some(waiter) = waiter {
+            waiter.fire(false);
         }
         self.space_ready.notify_one();
         self.data_ready.notify_one();
@@ -346,166 +439,4 @@ impl std::fmt::Debug for BodyQueue {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::{codes, network};
-
-    fn read_all(q: &BodyQueue) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut buf = [0u8; 3];
-        while let Read::Bytes(n) = q.read_into(&mut buf) {
-            out.extend_from_slice(&buf[..n]);
-        }
-        out
-    }
-
-    #[test]
-    fn reads_coalesce_chunks_and_split_large_ones() {
-        let q = BodyQueue::new(100);
-        q.push(Bytes::from_static(b"ab"));
-        q.push(Bytes::from_static(b"cdefg"));
-        assert_eq!(q.available(), 7);
-        assert_eq!(read_all(&q), b"abcdefg");
-        assert!(matches!(q.read_into(&mut [0; 4]), Read::Pending));
-    }
-
-    #[test]
-    fn end_is_reported_only_after_the_data() {
-        let q = BodyQueue::new(100);
-        q.push(Bytes::from_static(b"xy"));
-        q.finish(Ok(()));
-        assert_eq!(read_all(&q), b"xy");
-        assert!(matches!(q.read_into(&mut [0; 4]), Read::End));
-    }
-
-    #[test]
-    fn an_error_is_reported_to_every_later_read() {
-        let q = BodyQueue::new(100);
-        q.finish(Err(network(codes::ECONNRESET, "reset")));
-        for _ in 0..2 {
-            match q.read_into(&mut [0; 4]) {
-                Read::Failed(e) => assert_eq!(e.code(), "ECONNRESET"),
-                other => panic!("expected failure, got {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn chunks_are_taken_whole_and_a_finished_queue_refuses_more() {
-        let q = BodyQueue::new(4);
-        assert!(q.push(Bytes::from_static(b"abc")));
-        assert!(q.has_space());
-        assert!(q.push(Bytes::from_static(b"de")));
-        assert!(!q.has_space());
-        q.finish(Ok(()));
-        assert!(!q.push(Bytes::from_static(b"late")));
-        assert!(matches!(q.take_chunk(), Take::Chunk(c) if c == "abc"));
-        assert!(matches!(q.take_chunk(), Take::Chunk(c) if c == "de"));
-        assert!(matches!(q.take_chunk(), Take::End));
-    }
-
-    #[test]
-    fn the_read_ahead_grows_from_the_initial_mark_at_the_first_read() {
-        let q = BodyQueue::with_initial_mark(2, 8);
-        q.push(Bytes::from_static(b"ab"));
-        assert!(!q.has_space(), "an unread body stops at the initial mark");
-        assert!(matches!(q.read_into(&mut [0u8; 1]), Read::Bytes(1)));
-        assert!(q.has_space());
-        q.push(Bytes::from_static(b"cdefghi"));
-        assert!(!q.has_space());
-    }
-
-    #[test]
-    fn a_cancelled_queue_refuses_pushes() {
-        let q = BodyQueue::new(4);
-        q.cancel();
-        assert!(!q.push(Bytes::from_static(b"x")));
-        assert!(!q.has_space());
-    }
-
-    #[tokio::test]
-    async fn producer_waits_at_the_high_water_mark_until_a_read() {
-        let q = std::sync::Arc::new(BodyQueue::new(4));
-        q.push(Bytes::from_static(b"1234"));
-        let waiting = tokio::spawn({
-            let q = q.clone();
-            async move { q.wait_for_space().await }
-        });
-        tokio::task::yield_now().await;
-        assert!(!waiting.is_finished());
-        let mut buf = [0u8; 2];
-        assert!(matches!(q.read_into(&mut buf), Read::Bytes(2)));
-        assert!(waiting.await.unwrap());
-    }
-
-    #[tokio::test]
-    async fn cancel_releases_a_waiting_producer_and_drops_data() {
-        let q = std::sync::Arc::new(BodyQueue::new(1));
-        q.push(Bytes::from_static(b"xx"));
-        let waiting = tokio::spawn({
-            let q = q.clone();
-            async move { q.wait_for_space().await }
-        });
-        q.cancel();
-        assert!(!waiting.await.unwrap());
-        assert_eq!(q.available(), 0);
-        assert!(matches!(q.read_into(&mut [0; 1]), Read::End));
-    }
-
-    #[tokio::test]
-    async fn readable_resolves_when_data_arrives() {
-        let q = std::sync::Arc::new(BodyQueue::new(16));
-        let reader = tokio::spawn({
-            let q = q.clone();
-            async move { q.readable().await }
-        });
-        tokio::task::yield_now().await;
-        assert!(!reader.is_finished());
-        q.push(Bytes::from_static(b"z"));
-        reader.await.unwrap();
-        assert_eq!(q.available(), 1);
-    }
-
-    /// Upper-cases each chunk and marks the end: enough to see order and
-    /// where each output came from.
-    struct Upper;
-
-    impl ChunkTransform for Upper {
-        fn chunk(&mut self, input: &[u8]) -> Bytes {
-            Bytes::from(input.to_ascii_uppercase())
-        }
-        fn end(&mut self) -> Bytes {
-            Bytes::from_static(b"|END")
-        }
-    }
-
-    #[test]
-    fn a_transform_rewrites_queued_and_later_chunks_and_adds_its_end() {
-        let q = BodyQueue::new(1024);
-        q.push(Bytes::from_static(b"ab"));
-        q.push(Bytes::from_static(b"cd"));
-        q.set_transform(Box::new(Upper));
-        q.push(Bytes::from_static(b"ef"));
-        q.finish(Ok(()));
-        assert_eq!(read_all(&q), b"ABCDEF|END");
-    }
-
-    #[test]
-    fn a_transform_set_after_a_complete_body_still_ends_it() {
-        let q = BodyQueue::new(1024);
-        q.push(Bytes::from_static(b"x"));
-        q.finish(Ok(()));
-        q.set_transform(Box::new(Upper));
-        assert_eq!(read_all(&q), b"X|END");
-    }
-
-    #[test]
-    fn a_failed_body_gets_no_transform_end() {
-        let q = BodyQueue::new(1024);
-        q.set_transform(Box::new(Upper));
-        q.push(Bytes::from_static(b"x"));
-        q.finish(Err(network(codes::INCOMPLETE_BODY, "cut")));
-        assert!(matches!(q.take_chunk(), Take::Chunk(c) if c == "X"));
-        assert!(matches!(q.take_chunk(), Take::Failed(_)));
-    }
-}
+mod tests;
