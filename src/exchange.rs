@@ -5,12 +5,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use ferrofetch_core::{Exchange, Read, StreamBody, Take};
-use napi::bindgen_prelude::{ObjectFinalize, Result, Status, Uint8ArraySlice};
+use napi::bindgen_prelude::{Object, ObjectFinalize, Result, Status, Uint8ArraySlice};
 use napi::{Env, JsString};
 use napi_derive::napi;
 
 use crate::convert::{NativeError, NativeHead};
 use crate::upload::NativeUpload;
+
+/// What settles a `readable()` promise, on the JS thread.
+type Resolver = Box<dyn FnOnce(Env) -> Result<()>>;
 
 /// `readInto` results other than a byte count.
 const NOTHING_YET: i32 = 0;
@@ -105,10 +108,16 @@ impl NativeExchange {
         }
     }
 
-    /// Resolves when `readInto` would not return 0.
-    #[napi]
-    pub async fn readable(&self) {
-        self.inner.body().readable().await;
+    /// Resolves when `readInto` would not return 0. Settled from the thread
+    /// that delivers the data (see `BodyQueue::when_readable`), not from a
+    /// task the runtime polls later.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn readable<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let (deferred, promise) = env.create_deferred::<(), Resolver>()?;
+        self.inner.body().when_readable(Box::new(move |_| {
+            deferred.resolve(Box::new(|_| Ok(())));
+        }));
+        Ok(promise)
     }
 
     /// Why the body failed, after `readInto` returned -2.

@@ -90,16 +90,19 @@ struct State {
     reading: bool,
     /// A producer waiting for room through a callback (see
     /// [`BodyQueue::when_space`]).
-    space_waiter: Option<SpaceWaiter>,
+    space_waiter: Option<Waiter>,
+    /// A consumer waiting for data through a callback (see
+    /// [`BodyQueue::when_readable`]).
+    data_waiter: Option<Waiter>,
 }
 
-/// A waiting producer's callback, run once with `true` when it may push
-/// again or `false` when the queue no longer takes data. Dropped unrun
-/// (the queue is gone), it runs with `false`: a JS promise behind it must
-/// never be left pending, which would also keep Node's event loop alive.
-struct SpaceWaiter(Option<Box<dyn FnOnce(bool) + Send>>);
+/// A waiting side's callback, run once: with `true` when what it waits for
+/// happened, `false` when it never will. Dropped unrun (the queue is gone),
+/// it runs with `false`: a JS promise behind it must never be left
+/// pending, which would also keep Node's event loop alive.
+struct Waiter(Option<Box<dyn FnOnce(bool) + Send>>);
 
-impl SpaceWaiter {
+impl Waiter {
     fn fire(mut self, open: bool) {
         if let Some(wake) = self.0.take() {
             wake(open);
@@ -107,7 +110,7 @@ impl SpaceWaiter {
     }
 }
 
-impl Drop for SpaceWaiter {
+impl Drop for Waiter {
     fn drop(&mut self) {
         if let Some(wake) = self.0.take() {
             wake(false);
@@ -222,7 +225,7 @@ impl BodyQueue {
     /// latency short: a busy connection task may run for a long while
     /// before it yields.
     pub fn when_space(&self, wake: Box<dyn FnOnce(bool) + Send>) {
-        let waiter = SpaceWaiter(Some(wake));
+        let waiter = Waiter(Some(wake));
         let mut state = self.lock();
         if state.cancelled || state.end.is_some() {
             drop(state);
@@ -234,6 +237,26 @@ impl BodyQueue {
         }
         // A producer waits once at a time; an earlier waiter looks again.
         let earlier = state.space_waiter.replace(waiter);
+        drop(state);
+        if let Some(earlier) = earlier {
+            earlier.fire(true);
+        }
+    }
+
+    /// Like [`BodyQueue::readable`], for a consumer that cannot await a Rust
+    /// future (a JS promise): `wake` runs once, on the producer's thread,
+    /// when a read would not return [`Read::Pending`] (at once if that is
+    /// already so). As with [`BodyQueue::when_space`], this skips a task
+    /// hop between the network and JS.
+    pub fn when_readable(&self, wake: Box<dyn FnOnce(bool) + Send>) {
+        let waiter = Waiter(Some(wake));
+        let mut state = self.lock();
+        if state.buffered > 0 || state.end.is_some() || state.cancelled {
+            drop(state);
+            return waiter.fire(true);
+        }
+        // One wait at a time; an earlier waiter looks again.
+        let earlier = state.data_waiter.replace(waiter);
         drop(state);
         if let Some(earlier) = earlier {
             earlier.fire(true);
@@ -288,13 +311,18 @@ impl BodyQueue {
         }
         state.chunks = output;
         state.buffered = buffered;
-        let waiter = if buffered <= self.resume_mark(&state) {
+        let space = if buffered <= self.resume_mark(&state) {
             state.space_waiter.take()
         } else {
             None
         };
+        let data = if buffered > 0 || state.end.is_some() {
+            state.data_waiter.take()
+        } else {
+            None
+        };
         drop(state);
-        if let Some(waiter) = waiter {
+        for waiter in [space, data].into_iter().flatten() {
             waiter.fire(true);
         }
         *slot = Some(transform);
@@ -305,7 +333,7 @@ impl BodyQueue {
     }
 
     fn push_raw(&self, chunk: Bytes) -> bool {
-        {
+        let waiter = {
             let mut state = self.lock();
             if state.cancelled || state.end.is_some() {
                 return false;
@@ -315,8 +343,12 @@ impl BodyQueue {
             }
             state.buffered += chunk.len();
             state.chunks.push_back(chunk);
-        }
+            state.data_waiter.take()
+        };
         self.data_ready.notify_one();
+        if let Some(waiter) = waiter {
+            waiter.fire(true);
+        }
         true
     }
 
@@ -338,14 +370,18 @@ impl BodyQueue {
             }
         }
         drop(transform);
-        {
+        let waiter = {
             let mut state = self.lock();
             if state.end.is_some() {
                 return;
             }
             state.end = Some(result);
-        }
+            state.data_waiter.take()
+        };
         self.data_ready.notify_one();
+        if let Some(waiter) = waiter {
+            waiter.fire(true);
+        }
     }
 
     // ----- consumer side -----
@@ -420,10 +456,13 @@ impl BodyQueue {
             state.cancelled = true;
             state.chunks.clear();
             state.buffered = 0;
-            state.space_waiter.take()
+            (state.space_waiter.take(), state.data_waiter.take())
         };
-        if let Some(waiter) = waiter {
+        if let Some(waiter) = waiter.0 {
             waiter.fire(false);
+        }
+        if let Some(waiter) = waiter.1 {
+            waiter.fire(true);
         }
         self.space_ready.notify_one();
         self.data_ready.notify_one();

@@ -184,7 +184,7 @@ async fn a_producer_that_found_the_queue_full_resumes_at_half_the_mark() {
     assert!(q.wait_for_space().await);
 }
 
-/// A `when_space` callback's outcome, once it ran.
+/// A `when_space` or `when_readable` callback and its outcome, once it ran.
 fn space_probe() -> (
     Box<dyn FnOnce(bool) + Send>,
     std::sync::mpsc::Receiver<bool>,
@@ -233,6 +233,37 @@ fn a_space_callback_learns_the_queue_closed_or_dropped() {
     q.push(Bytes::from_static(b"xy"));
     let (wake, outcome) = space_probe();
     q.when_space(wake);
+    drop(q);
+    assert_eq!(outcome.try_recv(), Ok(false));
+}
+
+#[test]
+fn a_data_callback_runs_when_data_or_the_end_arrives() {
+    let q = BodyQueue::new(16);
+    let (wake, outcome) = space_probe();
+    q.when_readable(wake);
+    assert!(outcome.try_recv().is_err());
+    q.push(Bytes::from_static(b"z"));
+    assert_eq!(outcome.try_recv(), Ok(true));
+    // Data already buffered: at once.
+    let (wake, outcome) = space_probe();
+    q.when_readable(wake);
+    assert_eq!(outcome.try_recv(), Ok(true));
+    assert!(matches!(q.read_into(&mut [0u8; 4]), Read::Bytes(1)));
+    for end in [
+        (|q: &BodyQueue| q.finish(Ok(()))) as fn(&BodyQueue),
+        |q| q.finish(Err(network(codes::ECONNRESET, "reset"))),
+        |q| q.cancel(),
+    ] {
+        let q = BodyQueue::new(16);
+        let (wake, outcome) = space_probe();
+        q.when_readable(wake);
+        end(&q);
+        assert_eq!(outcome.try_recv(), Ok(true));
+    }
+    let q = BodyQueue::new(16);
+    let (wake, outcome) = space_probe();
+    q.when_readable(wake);
     drop(q);
     assert_eq!(outcome.try_recv(), Ok(false));
 }
