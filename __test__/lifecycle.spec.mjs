@@ -74,3 +74,41 @@ test('the module loads and works inside worker_threads, and keeps working after 
   t.is(code, 0, stderr)
   t.is(stdout, 'hi from /worker\nhi from /worker\nhi from /main\n')
 })
+
+test('a worker terminated while a read and an upload wait on the network leaves the main thread working', async (t) => {
+  // The worker's readable() and writable() promises are settled from the
+  // tokio thread; after the worker's environment is gone, that must be a
+  // no-op, not a crash.
+  const { code, stdout, stderr } = await runScript(`
+    const { Worker } = require('node:worker_threads')
+    const http = require('node:http')
+    const { fetch } = require(${JSON.stringify(entry)})
+    const server = http.createServer((req, res) => {
+      if (req.url === '/idle') return res.write(':\\n')   // one comment, then silence
+      if (req.url === '/stall') return res.writeHead(200)  // never reads the upload
+      res.end('hi from ' + req.url)
+    }).listen(0, '127.0.0.1', async () => {
+      const url = 'http://127.0.0.1:' + server.address().port
+      const workerCode = "const { parentPort, workerData: url } = require('node:worker_threads');" +
+        "const { fetch, upload } = require(" + JSON.stringify(${JSON.stringify(entry)}) + ");" +
+        "(async () => {" +
+        "  const reader = (await fetch(url + '/idle')).body.getReader();" +
+        "  await reader.read(); reader.read();" +
+        "  const { writable } = upload(url + '/stall'); const writer = writable.getWriter();" +
+        "  const chunk = new Uint8Array(1 << 16);" +
+        "  for (let i = 0; i < 4096 && writer.desiredSize > 0; i++) { writer.write(chunk).catch(() => {}); await new Promise((r) => setTimeout(r, 1)); }" +
+        "  parentPort.postMessage(writer.desiredSize > 0 ? 'the upload never filled' : 'waiting');" +
+        "})()"
+      for (let i = 0; i < 2; i++) {
+        const worker = new Worker(workerCode, { eval: true, workerData: url })
+        const [msg] = await require('node:events').once(worker, 'message')
+        console.log(msg)
+        await worker.terminate()
+      }
+      console.log(await (await fetch(url + '/main')).text())
+      server.closeAllConnections()
+      server.close()
+    })`)
+  t.is(code, 0, stderr)
+  t.is(stdout, 'waiting\nwaiting\nhi from /main\n')
+})
