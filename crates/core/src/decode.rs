@@ -10,7 +10,8 @@ use async_compression::tokio::bufread::{
     BrotliDecoder, DeflateDecoder, GzipDecoder, ZlibDecoder, ZstdDecoder,
 };
 use bytes::Bytes;
-use futures_util::{future, stream, Stream, StreamExt, TryStreamExt};
+use futures_util::{future, stream, Stream, StreamExt};
+use hyper::body::Body as _;
 use http::header::{HeaderMap, CONTENT_ENCODING};
 use tokio::io::AsyncRead;
 use tokio_util::io::{ReaderStream, StreamReader};
@@ -70,8 +71,13 @@ impl Coding {
 type Chunks = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 
 /// A response body: as it came, or decoded.
+///
+/// Only the body is kept, never the whole response: hyper's header values
+/// are slices of its first read buffer, so a response kept for as long as
+/// its body is open would hold that buffer (8 KiB) for as long too, which
+/// is most of what an idle stream costs beyond the connection itself.
 pub(crate) enum Body {
-    Raw(reqwest::Response),
+    Raw(reqwest::Body),
     Decoded(Chunks),
 }
 
@@ -79,10 +85,15 @@ impl Body {
     /// The body of `response`, with `codings` (as [`Coding::of`] gives
     /// them) undone, last applied first.
     pub(crate) fn new(response: reqwest::Response, codings: Option<Vec<Coding>>) -> Body {
+        let body = http::Response::from(response).into_body();
         let Some(codings) = codings else {
-            return Body::Raw(response);
+            return Body::Raw(body);
         };
-        let raw: Chunks = response.bytes_stream().map_err(io::Error::other).boxed();
+        let raw: Chunks = stream::unfold(body, |mut body| async move {
+            let data = next_data(&mut body).await.transpose()?;
+            Some((data.map_err(io::Error::other), body))
+        })
+        .boxed();
         Body::Decoded(codings.into_iter().rev().fold(raw, decoded))
     }
 
@@ -90,11 +101,27 @@ impl Body {
     /// before it completes takes nothing.
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
         match self {
-            Body::Raw(response) => response
-                .chunk()
+            Body::Raw(body) => next_data(body)
                 .await
                 .map_err(|e| error::from_reqwest(e, Phase::Body)),
             Body::Decoded(chunks) => chunks.next().await.transpose().map_err(from_io),
+        }
+    }
+}
+
+/// The next data frame's bytes (trailers are skipped), `None` at the end.
+/// Cancel-safe: only a frame already returned by a poll is taken.
+async fn next_data(body: &mut reqwest::Body) -> Result<Option<Bytes>, reqwest::Error> {
+    loop {
+        let frame = future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await;
+        match frame {
+            None => return Ok(None),
+            Some(Err(e)) => return Err(e),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    return Ok(Some(data));
+                }
+            }
         }
     }
 }
