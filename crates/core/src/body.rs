@@ -88,12 +88,35 @@ struct State {
     cancelled: bool,
     /// Set by the consumer's first read or take.
     reading: bool,
-    /// A producer waiting for room through a callback (see
+    /// Producers waiting for room through callbacks (see
     /// [`BodyQueue::when_space`]).
-    space_waiter: Option<Waiter>,
-    /// A consumer waiting for data through a callback (see
+    space_waiters: Waiters,
+    /// Consumers waiting for data through callbacks (see
     /// [`BodyQueue::when_readable`]).
-    data_waiter: Option<Waiter>,
+    data_waiters: Waiters,
+}
+
+/// The callbacks waiting on one side of the queue: usually one, but every
+/// caller gets its own wake-up (a single slot whose newcomer woke the one
+/// before would let two waiters wake each other forever).
+#[derive(Default)]
+struct Waiters(Vec<Waiter>);
+
+impl Waiters {
+    fn add(&mut self, waiter: Waiter) {
+        self.0.push(waiter);
+    }
+
+    /// Takes every waiter, to be fired once the lock is released.
+    fn take(&mut self) -> Waiters {
+        Waiters(std::mem::take(&mut self.0))
+    }
+
+    fn fire(self, open: bool) {
+        for waiter in self.0 {
+            waiter.fire(open);
+        }
+    }
 }
 
 /// A waiting side's callback, run once: with `true` when what it waits for
@@ -162,18 +185,16 @@ impl BodyQueue {
         state.buffered -= taken;
         let resume = self.resume_mark(&state);
         let wake = state.buffered <= resume && (before > before_resume || first_read);
-        let waiter = if state.buffered <= resume {
-            state.space_waiter.take()
+        let waiters = if state.buffered <= resume {
+            state.space_waiters.take()
         } else {
-            None
+            Waiters::default()
         };
         drop(state);
         if wake {
             self.space_ready.notify_one();
         }
-        if let Some(waiter) = waiter {
-            waiter.fire(true);
-        }
+        waiters.fire(true);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -235,12 +256,7 @@ impl BodyQueue {
             drop(state);
             return waiter.fire(true);
         }
-        // A producer waits once at a time; an earlier waiter looks again.
-        let earlier = state.space_waiter.replace(waiter);
-        drop(state);
-        if let Some(earlier) = earlier {
-            earlier.fire(true);
-        }
+        state.space_waiters.add(waiter);
     }
 
     /// Like [`BodyQueue::readable`], for a consumer that cannot await a Rust
@@ -255,12 +271,7 @@ impl BodyQueue {
             drop(state);
             return waiter.fire(true);
         }
-        // One wait at a time; an earlier waiter looks again.
-        let earlier = state.data_waiter.replace(waiter);
-        drop(state);
-        if let Some(earlier) = earlier {
-            earlier.fire(true);
-        }
+        state.data_waiters.add(waiter);
     }
 
     fn lock_transform(&self) -> std::sync::MutexGuard<'_, Option<Box<dyn ChunkTransform>>> {
@@ -312,19 +323,18 @@ impl BodyQueue {
         state.chunks = output;
         state.buffered = buffered;
         let space = if buffered <= self.resume_mark(&state) {
-            state.space_waiter.take()
+            state.space_waiters.take()
         } else {
-            None
+            Waiters::default()
         };
         let data = if buffered > 0 || state.end.is_some() {
-            state.data_waiter.take()
+            state.data_waiters.take()
         } else {
-            None
+            Waiters::default()
         };
         drop(state);
-        for waiter in [space, data].into_iter().flatten() {
-            waiter.fire(true);
-        }
+        space.fire(true);
+        data.fire(true);
         *slot = Some(transform);
         drop(slot);
         // The amount buffered changed either way: let both sides look again.
@@ -333,7 +343,7 @@ impl BodyQueue {
     }
 
     fn push_raw(&self, chunk: Bytes) -> bool {
-        let waiter = {
+        let waiters = {
             let mut state = self.lock();
             if state.cancelled || state.end.is_some() {
                 return false;
@@ -343,12 +353,10 @@ impl BodyQueue {
             }
             state.buffered += chunk.len();
             state.chunks.push_back(chunk);
-            state.data_waiter.take()
+            state.data_waiters.take()
         };
         self.data_ready.notify_one();
-        if let Some(waiter) = waiter {
-            waiter.fire(true);
-        }
+        waiters.fire(true);
         true
     }
 
@@ -370,18 +378,16 @@ impl BodyQueue {
             }
         }
         drop(transform);
-        let waiter = {
+        let waiters = {
             let mut state = self.lock();
             if state.end.is_some() {
                 return;
             }
             state.end = Some(result);
-            state.data_waiter.take()
+            state.data_waiters.take()
         };
         self.data_ready.notify_one();
-        if let Some(waiter) = waiter {
-            waiter.fire(true);
-        }
+        waiters.fire(true);
     }
 
     // ----- consumer side -----
@@ -451,19 +457,15 @@ impl BodyQueue {
     /// The consumer will not read any more: drop what is buffered and let
     /// the producer stop (which closes the connection).
     pub fn cancel(&self) {
-        let waiter = {
+        let waiters = {
             let mut state = self.lock();
             state.cancelled = true;
             state.chunks.clear();
             state.buffered = 0;
-            (state.space_waiter.take(), state.data_waiter.take())
+            (state.space_waiters.take(), state.data_waiters.take())
         };
-        if let Some(waiter) = waiter.0 {
-            waiter.fire(false);
-        }
-        if let Some(waiter) = waiter.1 {
-            waiter.fire(true);
-        }
+        waiters.0.fire(false);
+        waiters.1.fire(true);
         self.space_ready.notify_one();
         self.data_ready.notify_one();
     }

@@ -267,3 +267,19 @@ fn a_data_callback_runs_when_data_or_the_end_arrives() {
     drop(q);
     assert_eq!(outcome.try_recv(), Ok(false));
 }
+
+#[test]
+fn every_waiting_callback_gets_its_own_wake_up() {
+    let q = BodyQueue::new(16);
+    let (first, first_outcome) = space_probe();
+    let (second, second_outcome) = space_probe();
+    q.when_readable(first);
+    q.when_readable(second);
+    assert!(
+        first_outcome.try_recv().is_err(),
+        "a newcomer woke the first"
+    );
+    q.push(Bytes::from_static(b"z"));
+    assert_eq!(first_outcome.try_recv(), Ok(true));
+    assert_eq!(second_outcome.try_recv(), Ok(true));
+}
