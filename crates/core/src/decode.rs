@@ -11,8 +11,8 @@ use async_compression::tokio::bufread::{
 };
 use bytes::Bytes;
 use futures_util::{future, stream, Stream, StreamExt};
-use hyper::body::Body as _;
 use http::header::{HeaderMap, CONTENT_ENCODING};
+use hyper::body::Body as _;
 use tokio::io::AsyncRead;
 use tokio_util::io::{ReaderStream, StreamReader};
 
