@@ -397,6 +397,40 @@ test('303 sends a large Blob once and follows with a GET without a body', async 
   t.deepEqual(seen.map((s) => [s.method, s.length]), [['POST', 2 << 20], ['GET', 0]])
 })
 
+test('a large Blob redirected in a loop fails after twenty redirects, having sent every attempt whole', async (t) => {
+  const lengths = []
+  const { url: base } = await httpServer(t, async (req, res) => {
+    lengths.push((await readBody(req)).length)
+    res.writeHead(307, { location: '/again' })
+    res.end()
+  })
+  const blob = largeBlob(2 << 20)
+  const err = await settle(fetch(`${base}/first`, { method: 'POST', body: blob }))
+  t.true(err instanceof TypeError)
+  t.is(err.cause?.code, 'ERR_FF_TOO_MANY_REDIRECTS')
+  // The first request and twenty redirects.
+  t.deepEqual(lengths, Array(21).fill(blob.size))
+})
+
+test('aborting while a redirected Blob is sent again rejects with the reason', async (t) => {
+  let attempts = 0
+  const controller = new AbortController()
+  const { url } = await httpServer(t, async (req, res) => {
+    attempts++
+    if (attempts === 1) {
+      await readBody(req)
+      res.writeHead(307, { location: '/second' })
+      return res.end()
+    }
+    // The second attempt: abort once its body has started to arrive.
+    req.once('data', () => controller.abort(new Error('stop now')))
+    req.resume()
+  })
+  const err = await settle(fetch(`${url}/first`, { method: 'POST', body: largeBlob(16 << 20), signal: controller.signal }))
+  t.is(err.message, 'stop now')
+  t.is(attempts, 2)
+})
+
 test('a streamed body cannot follow 307, but 303 turns it into a GET', async (t) => {
   const { url } = await httpServer(t, async (req, res) => {
     await readBody(req).catch(() => {})
