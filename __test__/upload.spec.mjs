@@ -431,15 +431,15 @@ test('aborting while a redirected Blob is sent again rejects with the reason', a
   t.is(attempts, 2)
 })
 
-test('a streamed body cannot follow 307, but 303 turns it into a GET', async (t) => {
+test('a streamed body cannot follow 307 or 302, but 303 turns it into a GET', async (t) => {
   const { url } = await httpServer(t, async (req, res) => {
     await readBody(req).catch(() => {})
     if (req.url === '/307') {
       res.writeHead(307, { location: '/end' })
       return res.end()
     }
-    if (req.url === '/303') {
-      res.writeHead(303, { location: '/end' })
+    if (req.url === '/303' || req.url === '/302') {
+      res.writeHead(Number(req.url.slice(1)), { location: '/end' })
       return res.end()
     }
     res.end(`${req.method} ${req.headers['transfer-encoding'] ?? 'no body'}`)
@@ -448,6 +448,11 @@ test('a streamed body cannot follow 307, but 303 turns it into a GET', async (t)
   const err = await settle(fetch(`${url}/307`, { method: 'POST', body: body(), duplex: 'half' }))
   t.true(err instanceof TypeError)
   t.is(err.cause?.code, 'ERR_FF_BAD_REDIRECT')
+  // Even a 302 of a POST, which would drop the body: Fetch checks the
+  // body's source first (HTTP-redirect fetch step 11), as Node's fetch does.
+  const after302 = await settle(fetch(`${url}/302`, { method: 'POST', body: body(), duplex: 'half' }))
+  t.is(after302.cause?.code, 'ERR_FF_BAD_REDIRECT')
+  await t.throwsAsync(globalThis.fetch(`${url}/302`, { method: 'POST', body: body(), duplex: 'half' }), { instanceOf: TypeError })
   const res = await fetch(`${url}/303`, { method: 'POST', body: body(), duplex: 'half' })
   t.is(await res.text(), 'GET no body')
 })
