@@ -52,6 +52,21 @@ test('the process exits with a half-read body', async (t) => {
   t.is(code, 0, stderr)
 })
 
+/**
+ * Script lines (inside a server's listen callback, with `url` and
+ * `workerCode` defined): runs two workers one after the other, each until
+ * its first message, which is printed, then terminates it; then fetches
+ * /main from the main thread and prints the text.
+ */
+const twoWorkersThenMain = `
+      for (let i = 0; i < 2; i++) {
+        const worker = new Worker(workerCode, { eval: true, workerData: url })
+        const [msg] = await require('node:events').once(worker, 'message')
+        console.log(msg)
+        await worker.terminate()
+      }
+      console.log(await (await fetch(url + '/main')).text())`
+
 test('the module loads and works inside worker_threads, and keeps working after a worker exits', async (t) => {
   const { code, stdout, stderr } = await runScript(`
     const { Worker } = require('node:worker_threads')
@@ -62,13 +77,7 @@ test('the module loads and works inside worker_threads, and keeps working after 
       const workerCode = "const { parentPort, workerData } = require('node:worker_threads');" +
         "const { fetch } = require(" + JSON.stringify(${JSON.stringify(entry)}) + ");" +
         "fetch(workerData + '/worker').then(r => r.text()).then(t => parentPort.postMessage(t))"
-      for (let i = 0; i < 2; i++) {
-        const worker = new Worker(workerCode, { eval: true, workerData: url })
-        const [msg] = await require('node:events').once(worker, 'message')
-        console.log(msg)
-        await worker.terminate()
-      }
-      console.log(await (await fetch(url + '/main')).text())
+      ${twoWorkersThenMain}
       server.close()
     })`)
   t.is(code, 0, stderr)
@@ -99,13 +108,7 @@ test('a worker terminated while a read and an upload wait on the network leaves 
         "  for (let i = 0; i < 4096 && writer.desiredSize > 0; i++) { writer.write(chunk).catch(() => {}); await new Promise((r) => setTimeout(r, 1)); }" +
         "  parentPort.postMessage(writer.desiredSize > 0 ? 'the upload never filled' : 'waiting');" +
         "})()"
-      for (let i = 0; i < 2; i++) {
-        const worker = new Worker(workerCode, { eval: true, workerData: url })
-        const [msg] = await require('node:events').once(worker, 'message')
-        console.log(msg)
-        await worker.terminate()
-      }
-      console.log(await (await fetch(url + '/main')).text())
+      ${twoWorkersThenMain}
       server.closeAllConnections()
       server.close()
     })`)
