@@ -128,6 +128,11 @@ class BodyEventIterator {
 
   [Symbol.asyncIterator] () { return this }
 
+  /** The last event ID the stream set (HTML 9.2), as the source tracks it. */
+  get lastEventId () {
+    return this.source.lastEventId()
+  }
+
   /** True when next() can answer from events already parsed. */
   get hasBuffered () {
     return this.head < this.queue.length
@@ -193,51 +198,60 @@ class BodyEventIterator {
 }
 
 /**
- * Events parsed in Rust straight from a native response body.
- * @param {object} body  BodyState with `native`
- * @param {object} options  { maxSize, lastEventId, onRetry }
+ * Events parsed in Rust straight from a native response body. A class, not
+ * an object of closures: an idle stream then holds one small object here.
  */
-function nativeSource (body, options) {
-  const native = body.native
-  native.startEvents(options.maxSize ?? null, options.lastEventId ?? null)
-  const reader = new BatchReader(options.onRetry)
-  reader.lastEventId = options.lastEventId ?? ''
-  return {
-    native,
-    async pull () {
-      for (;;) {
-        if (reader.failure !== null) throw reader.failure
-        const text = native.readEvents()
-        if (text.length > 0) {
-          const out = []
-          reader.collectText(text, out)
-          if (reader.failure !== null) {
-            // Over the size limit: nothing more is read. The events before
-            // the failure come first, the error with the next pull.
-            native.cancel()
-            body.settle()
-            if (out.length === 0) throw reader.failure
-          }
-          if (out.length > 0) return out
-          continue
-        }
-        const status = native.readInto(EMPTY)
-        if (status === END) {
+class NativeSource {
+  /**
+   * @param {object} body  BodyState with `native`
+   * @param {object} options  { maxSize, lastEventId, onRetry }
+   */
+  constructor (body, options) {
+    this.body = body
+    this.native = body.native
+    this.native.startEvents(options.maxSize ?? null, options.lastEventId ?? null)
+    this.reader = new BatchReader(options.onRetry)
+    this.reader.lastEventId = options.lastEventId ?? ''
+  }
+
+  async pull () {
+    const { native, reader, body } = this
+    for (;;) {
+      if (reader.failure !== null) throw reader.failure
+      const text = native.readEvents()
+      if (text.length > 0) {
+        const out = []
+        reader.collectText(text, out)
+        if (reader.failure !== null) {
+          // Over the size limit: nothing more is read. The events before
+          // the failure come first, the error with the next pull.
+          native.cancel()
           body.settle()
-          return null
+          if (out.length === 0) throw reader.failure
         }
-        if (status === FAILED) {
-          body.settle()
-          throw body.nativeFailure()
-        }
-        if (status === 0) await native.readable()
+        if (out.length > 0) return out
+        continue
       }
-    },
-    cancel () {
-      native.cancel()
-      body.settle()
-    },
-    lastEventId: () => reader.lastEventId
+      const status = native.readInto(EMPTY)
+      if (status === END) {
+        body.settle()
+        return null
+      }
+      if (status === FAILED) {
+        body.settle()
+        throw body.nativeFailure()
+      }
+      if (status === 0) await native.readable()
+    }
+  }
+
+  cancel () {
+    this.native.cancel()
+    this.body.settle()
+  }
+
+  lastEventId () {
+    return this.reader.lastEventId
   }
 }
 
@@ -280,13 +294,11 @@ function eventsOfBody (body, streamOf, options = {}) {
     source = { pull: async () => null, cancel () {}, lastEventId: () => '' }
   } else if (body.native !== null && body.stream === null) {
     body.used = true
-    source = nativeSource(body, options)
+    source = new NativeSource(body, options)
   } else {
     source = streamSource(streamOf(body), options)
   }
-  const iterator = new BodyEventIterator(source)
-  Object.defineProperty(iterator, 'lastEventId', { get: () => source.lastEventId(), enumerable: true })
-  return iterator
+  return new BodyEventIterator(source)
 }
 
 module.exports = { eventsOfBody, BatchReader, BodyEventIterator, SLOTS, FAILURE_TAG }
