@@ -215,8 +215,12 @@ class PendingExchange {
     this.settled = true
     const body = bodyOf(response)
     if (body === null) this.unlisten()
-    else body.onSettled = () => this.unlisten()
-    this.resolve(response)
+    // Only a signal needs this exchange once the body streams: without
+    // one, nothing here stays referenced by an open (say idle SSE) body.
+    else if (this.onAbort !== null) body.onSettled = () => this.unlisten()
+    const resolve = this.resolve
+    this.resolve = this.reject = null
+    resolve(response)
   }
 }
 
