@@ -104,7 +104,7 @@ async function send (nativeClient, defaults, parts) {
     if (signal !== null && signal.aborted) throw abortReason(signal)
   }
   // A Blob (FormData included) can be read again, so its body can follow
-  // a 307/308 as a buffered one does; a stream is read once.
+  // a redirect that keeps it, as a buffered one does; a stream is read once.
   const kind = !streamed ? undefined : body.source instanceof Blob ? 'restartable' : 'once'
   const native = startNative(nativeClient, defaults, sizedParts(parts, streamed), bytes, kind)
   const exchange = new PendingExchange(native, parts, signal)
@@ -120,8 +120,9 @@ async function send (nativeClient, defaults, parts) {
 
 /**
  * Fetch §4.4 "HTTP-redirect fetch" step 15: a body with a source is sent
- * again from that source. For each 307/308 the core follows with this
- * body it opens a new attempt, which `blob` is read into from its start;
+ * again from that source. For each redirect the core follows keeping this
+ * body (307/308, or 301/302 of a method other than POST) it opens a new
+ * attempt, which `blob` is read into from its start;
  * the old attempt's queue refuses further data, which stops its pump. The
  * core settles (null) once the response arrives or the request fails, so
  * this runs at most once per redirect followed.
