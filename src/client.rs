@@ -145,9 +145,9 @@ impl NativeClient {
         }
         // A streamed body gets queues JS fills with push(): "once" for a
         // source read once, "restartable" for one JS can read again from
-        // its start (a Blob), so it can follow a 307/308. A known body is
-        // copied out of the JS buffer here: nothing borrowed from JS may
-        // reach the task.
+        // its start (a Blob), so it can follow a redirect that keeps it.
+        // A known body is copied out of the JS buffer here: nothing
+        // borrowed from JS may reach the task.
         let upload = match stream_body.as_deref() {
             None => None,
             Some("once") => Some(StreamBody::once(Arc::new(BodyQueue::new(

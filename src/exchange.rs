@@ -138,8 +138,8 @@ impl NativeExchange {
     }
 
     /// Resolves with the number of the attempt after `after` once the core
-    /// starts one (it followed a 307/308 with a restartable body, which JS
-    /// then sends again from its start), or null once no attempt will
+    /// starts one (it followed a redirect keeping a restartable body, which
+    /// JS then sends again from its start), or null once no attempt will
     /// follow.
     #[napi]
     pub async fn next_upload_attempt(&self, after: u32) -> Result<Option<u32>> {

@@ -18,7 +18,8 @@ const NOW_FULL: i32 = 0;
 const REFUSED: i32 = -1;
 
 /// The queue of one attempt. A restartable body (a Blob) gets a new
-/// attempt for each 307/308 the core follows; an old attempt's queue then
+/// attempt for each redirect the core follows keeping the body (307/308,
+/// or 301/302 of a method other than POST); an old attempt's queue then
 /// refuses pushes, so its producer stops.
 #[napi]
 pub struct NativeUpload {

@@ -39,7 +39,8 @@ impl RequestBody {
 /// The queues of a streamed body, one per attempt to send it.
 ///
 /// A body whose producer can start over (JS re-reads a Blob) is
-/// restartable: for each 307/308 it follows, the core opens a fresh queue
+/// restartable: for each redirect it follows keeping the body (307/308, or
+/// 301/302 of a method other than POST), the core opens a fresh queue
 /// ([`StreamBody::restart`]) and the producer, told by
 /// [`StreamBody::next_attempt`], fills that one from the start. Attempts are
 /// numbered so that a producer still feeding an old attempt is refused
