@@ -6,8 +6,12 @@
 // Fetch-style clients also expose `fetch`, for workloads that need the full
 // WHATWG API (uploads, SSE, aborts).
 
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+
+import { CEILING_BIN } from './server.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -204,6 +208,22 @@ async function loadUndiciRequest(name = 'undici-request', agentOptions = { conne
   };
 }
 
+/**
+ * The upload reference: a blocking socket with no HTTP library or JS
+ * (crates/bench-server/src/bin/tcp_ceiling.rs). It times itself, so the
+ * process start is not counted against it.
+ */
+function tcpCeiling() {
+  return {
+    name: 'tcp-ceiling',
+    async uploadStream(url, total, chunk) {
+      const { stdout } = await promisify(execFile)(CEILING_BIN, [url, String(total), String(chunk.length)]);
+      return JSON.parse(stdout);
+    },
+    async close() {},
+  };
+}
+
 /** Counts `expected` events from an iterator of events, then stops it. */
 async function countFrom(iterable, expected, stop) {
   let n = 0;
@@ -308,6 +328,8 @@ export async function loadClient(name) {
       return fetchClient('node-fetch', globalThis.fetch);
     case 'undici-request':
       return loadUndiciRequest();
+    case 'tcp-ceiling':
+      return tcpCeiling();
     case 'ferrofetch-h2':
       return loadFerrofetchH2();
     case 'node-fetch-h2':

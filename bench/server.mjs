@@ -11,6 +11,8 @@ export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CRATE = join(ROOT, 'crates', 'bench-server');
 const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(ROOT, 'target');
 export const SERVER_BIN = join(TARGET, 'release', 'ferrofetch-bench-server');
+/** The upload reference (src/bin/tcp_ceiling.rs), built with the server. */
+export const CEILING_BIN = join(TARGET, 'release', 'ferrofetch-tcp-ceiling');
 const OPENSSL = process.env.OPENSSL ?? (existsSync('/usr/bin/openssl') ? '/usr/bin/openssl' : 'openssl');
 
 function newestMtime(path) {
@@ -22,13 +24,14 @@ function newestMtime(path) {
 }
 
 /**
- * Runs `cargo build --release -p ferrofetch-bench-server` unless the binary is
- * newer than the crate's sources. Skipping the no-op build matters because
+ * Runs `cargo build --release -p ferrofetch-bench-server` unless its binaries
+ * are newer than the crate's sources. Skipping the no-op build matters because
  * cargo blocks on the shared target dir while other builds run.
  * `force` (or BENCH_REBUILD=1) always builds.
  */
 export function buildServer({ force = process.env.BENCH_REBUILD === '1' } = {}) {
-  if (!force && existsSync(SERVER_BIN) && statSync(SERVER_BIN).mtimeMs >= newestMtime(CRATE)) return;
+  const fresh = (bin) => existsSync(bin) && statSync(bin).mtimeMs >= newestMtime(CRATE);
+  if (!force && fresh(SERVER_BIN) && fresh(CEILING_BIN)) return;
   const res = spawnSync('cargo', ['build', '--release', '-p', 'ferrofetch-bench-server'], {
     cwd: ROOT,
     stdio: 'inherit',
