@@ -454,6 +454,24 @@ impl BodyQueue {
         }
     }
 
+    /// Fails the body now, whatever the producer did, and drops what is
+    /// buffered: the consumer's next take or read reports `error`. Unlike
+    /// [`BodyQueue::finish`], this also overrides a clean end that the
+    /// consumer has not reached yet: dropping the data it still had to take
+    /// and then reporting the end would pass a cut-short body off as whole
+    /// (hyper would send the final chunk). A body already taken to its last
+    /// byte stays complete.
+    pub fn abort(&self, error: Error) {
+        {
+            let mut state = self.lock();
+            let taken_whole = matches!(state.end, Some(Ok(()))) && state.buffered == 0;
+            if !taken_whole && !matches!(state.end, Some(Err(_))) {
+                state.end = Some(Err(error));
+            }
+        }
+        self.cancel();
+    }
+
     /// The consumer will not read any more: drop what is buffered and let
     /// the producer stop (which closes the connection).
     pub fn cancel(&self) {

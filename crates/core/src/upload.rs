@@ -177,12 +177,12 @@ impl std::fmt::Debug for StreamBody {
     }
 }
 
-/// Failed before cancelled: should hyper still hold the body, it must see
-/// an error, never a clean end, or the server would take a partial body for
-/// a whole one. Cancelling then releases a producer waiting for room.
+/// Should hyper still hold the body, it must see an error, never a clean
+/// end, or the server would take a partial body for a whole one: also when
+/// the producer had already finished but hyper had not taken everything
+/// (see [`BodyQueue::abort`]). A producer waiting for room is let go.
 fn stop(queue: &BodyQueue, error: Error) {
-    queue.finish(Err(error));
-    queue.cancel();
+    queue.abort(error);
 }
 
 /// Settles a streamed body when the sending of its request is over, however
@@ -291,5 +291,17 @@ mod tests {
         body.fail(error::aborted());
         assert!(matches!(queue.take_chunk(), Take::Failed(e) if e.is_aborted()));
         assert!(body.restart().is_none());
+    }
+
+    #[test]
+    fn failing_after_the_producer_finished_never_ends_the_body_cleanly() {
+        // An abort after JS closed the body, while hyper still had chunks to
+        // take: the chunks are dropped, so the end must read as a failure.
+        let queue = Arc::new(BodyQueue::new(16));
+        let body = StreamBody::once(queue.clone());
+        assert!(queue.push(Bytes::from_static(b"unsent")));
+        queue.finish(Ok(()));
+        body.fail(error::aborted());
+        assert!(matches!(queue.take_chunk(), Take::Failed(e) if e.is_aborted()));
     }
 }

@@ -283,3 +283,51 @@ fn every_waiting_callback_gets_its_own_wake_up() {
     assert_eq!(first_outcome.try_recv(), Ok(true));
     assert_eq!(second_outcome.try_recv(), Ok(true));
 }
+
+#[test]
+fn an_abort_after_a_clean_finish_fails_a_body_not_taken_whole() {
+    let q = BodyQueue::new(100);
+    q.push(Bytes::from_static(b"abc"));
+    q.push(Bytes::from_static(b"def"));
+    q.finish(Ok(()));
+    assert!(matches!(q.take_chunk(), Take::Chunk(c) if c == "abc"));
+    q.abort(network(codes::ECONNRESET, "aborted"));
+    // "def" is dropped: the consumer must not see the end as if complete.
+    for _ in 0..2 {
+        match q.take_chunk() {
+            Take::Failed(e) => assert_eq!(e.code(), "ECONNRESET"),
+            other => panic!("expected failure, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_abort_before_the_end_fails_the_body_and_refuses_pushes() {
+    let q = BodyQueue::new(100);
+    q.push(Bytes::from_static(b"abc"));
+    q.abort(network(codes::ECONNRESET, "aborted"));
+    assert!(!q.push(Bytes::from_static(b"late")));
+    q.finish(Ok(()));
+    assert!(matches!(q.take_chunk(), Take::Failed(_)));
+}
+
+#[test]
+fn an_abort_keeps_a_body_taken_whole_complete() {
+    let q = BodyQueue::new(100);
+    q.push(Bytes::from_static(b"abc"));
+    q.finish(Ok(()));
+    assert!(matches!(q.take_chunk(), Take::Chunk(_)));
+    q.abort(network(codes::ECONNRESET, "aborted"));
+    assert!(matches!(q.take_chunk(), Take::End));
+}
+
+#[test]
+fn an_abort_keeps_the_first_failure() {
+    let q = BodyQueue::new(100);
+    q.finish(Err(network(codes::ECONNRESET, "first")));
+    q.abort(network(codes::ECONNREFUSED, "second"));
+    match q.take_chunk() {
+        Take::Failed(e) => assert_eq!(e.code(), "ECONNRESET"),
+        other => panic!("expected failure, got {other:?}"),
+    }
+}
