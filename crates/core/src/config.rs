@@ -133,6 +133,15 @@ pub(crate) fn build(settings: &Settings<'_>, variant: Variant) -> Result<reqwest
         // hyper stops at 100 response headers; Node's fetch has no such
         // count limit (only a size limit), and real servers send more.
         .http1_max_headers(MAX_RESPONSE_HEADERS);
+    // reqwest sets TCP_USER_TIMEOUT to 30 s, and Linux counts a closed
+    // receive window against it: an upload to a live server that reads
+    // nothing for half a minute (backpressure) would be cut with ETIMEDOUT.
+    // Node's fetch sets no such limit; dead peers are still found by TCP
+    // keepalive, and `timeout`/`readTimeout` bound a request when asked.
+    #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+    {
+        builder = builder.tcp_user_timeout(None);
+    }
     if let Some(t) = variant.connect_timeout {
         builder = builder.connect_timeout(t);
     }

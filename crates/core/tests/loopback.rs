@@ -446,3 +446,53 @@ async fn aborting_mid_upload_never_ends_the_body_cleanly() {
     assert!(!queue.push(bytes::Bytes::from_static(b"more")));
     assert_body_not_ended(done_rx).await;
 }
+
+/// reqwest sets TCP_USER_TIMEOUT to 30 s unless told otherwise, and Linux
+/// counts a zero window against it: a live server that reads nothing for
+/// half a minute (backpressure) would have its upload cut. Node's fetch
+/// waits, and so must we; dead peers are still found by keepalive.
+#[tokio::test]
+async fn an_upload_outlasts_a_server_that_stops_reading_for_35_seconds() {
+    let url = serve(|mut s| async move {
+        read_head(&mut s).await;
+        tokio::time::sleep(Duration::from_secs(35)).await;
+        let (raw, complete) = read_chunked(&mut s).await;
+        let reply = format!("{complete} {}", raw.len());
+        let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", reply.len());
+        s.write_all(format!("{head}{reply}").as_bytes())
+            .await
+            .unwrap();
+    })
+    .await;
+    let client = Client::new(ClientOptions::default()).unwrap();
+    let queue = Arc::new(BodyQueue::new(512 * 1024));
+    let ex = start(&client, upload_spec(&url, &queue));
+    // Far more than the socket buffers hold, so the window closes.
+    const CHUNKS: usize = 256;
+    let producer = tokio::spawn({
+        let queue = queue.clone();
+        async move {
+            let chunk = bytes::Bytes::from(vec![b'u'; 64 * 1024]);
+            for _ in 0..CHUNKS {
+                if !queue.push(chunk.clone()) {
+                    return false;
+                }
+                if !queue.has_space() && !queue.wait_for_space().await {
+                    return false;
+                }
+            }
+            queue.finish(Ok(()));
+            true
+        }
+    });
+    let head = tokio::time::timeout(Duration::from_secs(50), ex.head())
+        .await
+        .expect("no answer within 50 s")
+        .expect("the upload failed");
+    assert_eq!(head.status, 200);
+    assert!(producer.await.unwrap(), "the body stopped taking data");
+    let reply = String::from_utf8(read_to_end(&ex).await.unwrap()).unwrap();
+    let (complete, raw_len) = reply.split_once(' ').unwrap();
+    assert_eq!(complete, "true");
+    assert!(raw_len.parse::<usize>().unwrap() > CHUNKS * 64 * 1024);
+}
