@@ -112,7 +112,11 @@ async function send (nativeClient, defaults, parts) {
     const stream = streamOf(body)
     body.used = true
     const onError = (err) => exchange.failUpload(err)
-    pumpToNative(native.uploadAttempt(0), stream, onError)
+    // Null when the core has already followed a redirect that keeps a
+    // restartable body (it runs on its own thread from start() on): then
+    // resendOnRedirect sends the attempt in force, and this one is skipped.
+    const first = native.uploadAttempt(0)
+    if (first !== null) pumpToNative(first, stream, onError).catch(onError)
     if (kind === 'restartable') resendOnRedirect(native, body.source, onError).catch(onError)
   }
   return exchange.response
@@ -135,7 +139,7 @@ async function resendOnRedirect (native, blob, onError) {
     attempt = next
     const upload = native.uploadAttempt(attempt)
     // null: yet another redirect already superseded this attempt.
-    if (upload !== null) pumpToNative(upload, blob.stream(), onError)
+    if (upload !== null) pumpToNative(upload, blob.stream(), onError).catch(onError)
   }
 }
 
