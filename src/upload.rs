@@ -51,6 +51,7 @@ impl NativeUpload {
     #[napi]
     pub fn push(&self, chunk: Uint8ArraySlice) -> i32 {
         if !self.queue.push(self.pool.copy(&chunk)) {
+            self.pool.close();
             return REFUSED;
         }
         if self.queue.has_space() {
@@ -76,6 +77,9 @@ impl NativeUpload {
     #[napi]
     pub fn end_upload(&self) {
         self.queue.finish(Ok(()));
+        // No more copies: the chunks still in flight are freed once sent,
+        // not kept until this object is garbage-collected.
+        self.pool.close();
     }
 
     /// Fails the body: the connection is dropped without ending it, and the
@@ -83,5 +87,6 @@ impl NativeUpload {
     #[napi]
     pub fn fail_upload(&self, message: String) {
         self.queue.finish(Err(Error::upload_failed(message)));
+        self.pool.close();
     }
 }

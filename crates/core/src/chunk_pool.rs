@@ -27,6 +27,8 @@ pub struct ChunkPool {
 struct Free {
     buffers: Vec<Vec<u8>>,
     bytes: usize,
+    /// Set by [`ChunkPool::close`]: buffers coming back are freed.
+    closed: bool,
 }
 
 impl ChunkPool {
@@ -77,11 +79,26 @@ impl ChunkPool {
             return;
         }
         let mut free = self.lock();
-        if free.bytes + capacity <= self.max_bytes {
+        if !free.closed && free.bytes + capacity <= self.max_bytes {
             buf.clear();
             free.bytes += capacity;
             free.buffers.push(buf);
         }
+    }
+
+    /// Frees the pooled buffers, and every buffer that comes back later:
+    /// for when the producer will copy no more chunks (the body ended or
+    /// failed). Otherwise they would stay until the pool itself is dropped,
+    /// which for an upload means until its JS object is garbage-collected.
+    /// A copy made after closing is still correct, only not pooled.
+    pub fn close(&self) {
+        let buffers = {
+            let mut free = self.lock();
+            free.closed = true;
+            free.bytes = 0;
+            std::mem::take(&mut free.buffers)
+        };
+        drop(buffers);
     }
 
     /// Bytes of capacity in the free list (for tests).
@@ -160,5 +177,23 @@ mod tests {
         assert!(tail.iter().all(|&b| b == 7));
         drop(tail);
         assert_eq!(pool.free_bytes(), 8192);
+    }
+
+    #[test]
+    fn a_closed_pool_frees_its_buffers_and_those_that_come_back() {
+        let pool = ChunkPool::new(1 << 20);
+        drop(pool.copy(&[0u8; 8192]));
+        let in_flight = pool.copy(&[1u8; 8192]);
+        assert_eq!(pool.free_bytes(), 0, "the free buffer was reused");
+        drop(pool.copy(&[0u8; 8192]));
+        assert_eq!(pool.free_bytes(), 8192);
+        pool.close();
+        assert_eq!(pool.free_bytes(), 0);
+        drop(in_flight);
+        assert_eq!(pool.free_bytes(), 0, "a buffer coming back was pooled");
+        let late = pool.copy(&[5u8; 8192]);
+        assert!(late.iter().all(|&b| b == 5));
+        drop(late);
+        assert_eq!(pool.free_bytes(), 0);
     }
 }
