@@ -142,7 +142,9 @@ impl StreamBody {
             attempts.number += 1;
             std::mem::replace(&mut attempts.queue, Arc::new(BodyQueue::new(mark)))
         };
-        stop(&old, error::internal("superseded by the next attempt"));
+        // Should hyper still hold the old body, it sees an error, never a
+        // clean end (see `BodyQueue::abort`).
+        old.abort(error::internal("superseded by the next attempt"));
         self.changed.notify_waiters();
         Some(self.current())
     }
@@ -161,7 +163,7 @@ impl StreamBody {
             attempts.settled = true;
             attempts.queue.clone()
         };
-        stop(&queue, error);
+        queue.abort(error);
         self.changed.notify_waiters();
     }
 }
@@ -175,14 +177,6 @@ impl std::fmt::Debug for StreamBody {
             .field("settled", &attempts.settled)
             .finish()
     }
-}
-
-/// Should hyper still hold the body, it must see an error, never a clean
-/// end, or the server would take a partial body for a whole one: also when
-/// the producer had already finished but hyper had not taken everything
-/// (see [`BodyQueue::abort`]). A producer waiting for room is let go.
-fn stop(queue: &BodyQueue, error: Error) {
-    queue.abort(error);
 }
 
 /// Settles a streamed body when the sending of its request is over, however
