@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 
-import { CEILING_BIN } from './server.mjs';
+import { RAW_UPLOAD_BIN } from './server.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -210,14 +210,14 @@ async function loadUndiciRequest(name = 'undici-request', agentOptions = { conne
 
 /**
  * The upload reference: a blocking socket with no HTTP library or JS
- * (crates/bench-server/src/bin/tcp_ceiling.rs). It times itself, so the
+ * (crates/bench-server/src/bin/raw_upload.rs). It times itself, so the
  * process start is not counted against it.
  */
-function tcpCeiling() {
+function rawSocket() {
   return {
-    name: 'tcp-ceiling',
+    name: 'raw-socket',
     async uploadStream(url, total, chunk) {
-      const { stdout } = await promisify(execFile)(CEILING_BIN, [url, String(total), String(chunk.length)]);
+      const { stdout } = await promisify(execFile)(RAW_UPLOAD_BIN, [url, String(total), String(chunk.length)]);
       return JSON.parse(stdout);
     },
     async close() {},
@@ -328,8 +328,8 @@ export async function loadClient(name) {
       return fetchClient('node-fetch', globalThis.fetch);
     case 'undici-request':
       return loadUndiciRequest();
-    case 'tcp-ceiling':
-      return tcpCeiling();
+    case 'raw-socket':
+      return rawSocket();
     case 'ferrofetch-h2':
       return loadFerrofetchH2();
     case 'node-fetch-h2':

@@ -11,8 +11,8 @@ export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CRATE = join(ROOT, 'crates', 'bench-server');
 const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(ROOT, 'target');
 export const SERVER_BIN = join(TARGET, 'release', 'ferrofetch-bench-server');
-/** The upload reference (src/bin/tcp_ceiling.rs), built with the server. */
-export const CEILING_BIN = join(TARGET, 'release', 'ferrofetch-tcp-ceiling');
+/** The upload reference (src/bin/raw_upload.rs), built with the server. */
+export const RAW_UPLOAD_BIN = join(TARGET, 'release', 'ferrofetch-raw-upload');
 const OPENSSL = process.env.OPENSSL ?? (existsSync('/usr/bin/openssl') ? '/usr/bin/openssl' : 'openssl');
 
 function newestMtime(path) {
@@ -31,7 +31,7 @@ function newestMtime(path) {
  */
 export function buildServer({ force = process.env.BENCH_REBUILD === '1' } = {}) {
   const fresh = (bin) => existsSync(bin) && statSync(bin).mtimeMs >= newestMtime(CRATE);
-  if (!force && fresh(SERVER_BIN) && fresh(CEILING_BIN)) return;
+  if (!force && fresh(SERVER_BIN) && fresh(RAW_UPLOAD_BIN)) return;
   const res = spawnSync('cargo', ['build', '--release', '-p', 'ferrofetch-bench-server'], {
     cwd: ROOT,
     stdio: 'inherit',

@@ -51,7 +51,7 @@ function uploadWorkload(method, clients) {
       const size = quick ? 64 * 2 ** 20 : 2 ** 30;
       const start = performance.now();
       const result = await client[method](`${baseUrl}/upload`, size, UPLOAD_CHUNK);
-      // A client that times itself (tcp-ceiling) returns { bytes, seconds }.
+      // A client that times itself (raw-socket) returns { bytes, seconds }.
       const received = typeof result === 'number' ? result : result.bytes;
       const seconds = typeof result === 'number' ? (performance.now() - start) / 1000 : result.seconds;
       if (received !== size) throw new Error(`server received ${received} bytes, expected ${size}`);
@@ -146,9 +146,9 @@ export const workloads = {
 
   'small-c64': smallC64,
 
-  // tcp-ceiling is the reference, not a peer: the fastest upload any client
-  // could make to this server on this machine.
-  'upload-1g-stream': uploadWorkload('uploadStream', [...CLIENTS, 'tcp-ceiling']),
+  // raw-socket is a reference, not a peer: the kernel path alone, with no
+  // HTTP library or JS (crates/bench-server/src/bin/raw_upload.rs).
+  'upload-1g-stream': uploadWorkload('uploadStream', [...CLIENTS, 'raw-socket']),
 
   // upload().writable is ferrofetch's own API; its ratio is read against
   // the peers' rows of upload-1g-stream.
