@@ -9,6 +9,8 @@ const { consumeBytes, isUnusable, streamOf } = require('./body')
 const { fromNative: errorFromNative, abortReason } = require('./errors')
 const { pumpToNative } = require('./upload-pump')
 const { Headers } = require('./headers')
+const { fetchLocalScheme } = require('./local-fetch')
+const { verifiedResponse } = require('./integrity')
 
 /**
  * fetch(input, init) through a client.
@@ -24,7 +26,7 @@ function fetchWith (clientFor, input, init) {
     return Promise.reject(err)
   }
   const { native, defaults } = clientFor(parts)
-  return send(native, defaults, parts)
+  return verifiedResponse(send(native, defaults, parts), parts)
 }
 
 function checkScheme (url) {
@@ -94,6 +96,8 @@ async function send (nativeClient, defaults, parts) {
   const signal = parts.signal
   // §6.6 step 4: an already aborted signal rejects at once.
   if (signal !== null && signal.aborted) throw abortReason(signal)
+  const local = fetchLocalScheme(parts)
+  if (local !== null) return local
   checkScheme(parts.url)
   const body = parts.body
   if (body !== null && isUnusable(body)) throw new TypeError('Request body has already been used')

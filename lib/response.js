@@ -237,6 +237,15 @@ function fromNative (head, native, requestUrl) {
   return response
 }
 
+/**
+ * Sets the body of a Response made by fromNative: for bodies that are not
+ * a native stream (a data: or blob: URL's, a body verified for `integrity`).
+ * @param {BodyState|null} body
+ */
+function setBody (response, body) {
+  stateOf(response).body = body
+}
+
 /** The BodyState of a Response (for fetch's abort wiring). */
 function bodyOf (response) {
   return stateOf(response).body
@@ -263,3 +272,4 @@ function eventsOfResponse (response, options = {}) {
 }
 
 module.exports = { Response, fromNative, bodyOf, eventsOfResponse, NULL_BODY_STATUSES }
+module.exports.setBody = setBody
