@@ -9,6 +9,7 @@ const { fetchWith } = require('./fetch')
 const { uploadWith } = require('./upload')
 const { EventStream } = require('./events')
 const { eventsOfResponse } = require('./response')
+const { withEnvironmentTls } = require('./tls-env')
 
 const kNative = Symbol('ferrofetch.client.native')
 const kDefaults = Symbol('ferrofetch.client.defaults')
@@ -130,7 +131,7 @@ class Client {
       decompress: options.decompress,
       http: options.http,
       ...proxyOption(options.proxy),
-      ...tlsOption(options.tls),
+      ...withEnvironmentTls(tlsOption(options.tls)),
       defaultHeaders: headersOption(options.headers)
     })
   }
