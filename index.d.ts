@@ -50,6 +50,9 @@ export type FetchErrorCode =
   | 'ERR_FF_TOO_MANY_REDIRECTS'
   | 'ERR_FF_BAD_REDIRECT'
   | 'ERR_FF_UNSUPPORTED_SCHEME'
+  | 'ERR_FF_DATA_URL'
+  | 'ERR_FF_BLOB_URL'
+  | 'ERR_FF_INTEGRITY'
   | 'ERR_FF_TIMEOUT'
   | 'ERR_FF_CONNECT_TIMEOUT'
   | 'ERR_FF_READ_TIMEOUT'
@@ -87,6 +90,11 @@ export interface FetchInit extends TimeoutOptions {
   cache?: string
   referrer?: string
   referrerPolicy?: string
+  /**
+   * Subresource Integrity metadata (`sha256-…`, `sha384-…`, `sha512-…`, base64
+   * or base64url): the body is read whole and checked before `fetch` resolves;
+   * a mismatch rejects with TypeError('fetch failed'), `cause.code` ERR_FF_INTEGRITY.
+   */
   integrity?: string
   keepalive?: boolean
   /** Extension: send through this client (its pool and defaults). */
@@ -346,15 +354,22 @@ export interface ClientOptions extends TimeoutOptions {
   tls?: TlsOptions
 }
 
-/** TLS settings (rustls). Certificates are verified with the platform's roots and the bundled (Mozilla) ones. */
+/**
+ * TLS settings (rustls). Certificates are verified with the platform's roots and the bundled (Mozilla) ones,
+ * plus those of NODE_EXTRA_CA_CERTS; NODE_TLS_REJECT_UNAUTHORIZED=0 turns verification off. Both are read
+ * when the Client is made.
+ */
 export interface TlsOptions {
-  /** Extra trusted CA certificates, PEM. */
+  /** Extra trusted CA certificates, PEM (on top of NODE_EXTRA_CA_CERTS's). */
   ca?: string | Buffer | Array<string | Buffer>
   /** Client certificate chain, PEM (with `key`). */
   cert?: string | Buffer
   /** Client private key, PEM (with `cert`). */
   key?: string | Buffer
-  /** Accept any server certificate. Development only: it disables what TLS is for. */
+  /**
+   * Accept any server certificate. Development only: it disables what TLS is for. Given, it wins over
+   * NODE_TLS_REJECT_UNAUTHORIZED.
+   */
   dangerouslyAcceptInvalidCertificates?: boolean
 }
 
