@@ -74,4 +74,4 @@ function resolveBlobUrl (method, href, range) {
   }
 }
 
-module.exports = { resolveBlobUrl, parseSingleRange }
+module.exports = { resolveBlobUrl }

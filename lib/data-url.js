@@ -93,4 +93,4 @@ function serializedMimeType (text) {
   }
 }
 
-module.exports = { processDataUrl, forgivingBase64Decode }
+module.exports = { processDataUrl }
