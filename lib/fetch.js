@@ -3,9 +3,9 @@
 // does the network, redirects and time limits; this layer validates, wires
 // the abort signal, feeds streamed request bodies, and builds the Response.
 
-const { requestParts, headerListOf } = require('./request')
+const { requestParts, headerListOf, isForeignBody } = require('./request')
 const { fromNative: responseFromNative, bodyOf, NULL_BODY_STATUSES } = require('./response')
-const { consumeBytes, isUnusable, streamOf } = require('./body')
+const { BodyState, consumeBytes, isUnusable, streamOf } = require('./body')
 const { fromNative: errorFromNative, abortReason } = require('./errors')
 const { pumpToNative } = require('./upload-pump')
 const { Headers } = require('./headers')
@@ -19,7 +19,7 @@ const { Headers } = require('./headers')
 function fetchWith (clientFor, input, init) {
   let parts
   try {
-    parts = requestParts(input, init)
+    parts = requestParts(input, init, true)
   } catch (err) {
     return Promise.reject(err)
   }
@@ -90,13 +90,31 @@ function sizedParts (parts, streamed) {
   return { ...parts, headers }
 }
 
+/**
+ * Fetch §6.6 step 4 with "abort the fetch() call" step 2: a request whose
+ * signal is already aborted cancels its body's stream with the signal's
+ * reason (synchronously: before fetch() returns) and rejects with it,
+ * doing no I/O.
+ */
+function abortedBeforeStart (body, signal) {
+  const reason = abortReason(signal)
+  const stream = body?.stream ?? null
+  if (stream !== null && !stream.locked) stream.cancel(reason).catch(() => {})
+  return reason
+}
+
 async function send (nativeClient, defaults, parts) {
   const signal = parts.signal
-  // §6.6 step 4: an already aborted signal rejects at once.
-  if (signal !== null && signal.aborted) throw abortReason(signal)
+  if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
   checkScheme(parts.url)
+  if (parts.body !== null && isUnusable(parts.body)) throw new TypeError('Request body has already been used')
+  // Read (and lock) a foreign request's body before the first await, so
+  // that it shows as used as soon as fetch() returns, as Node's fetch does.
+  if (isForeignBody(parts.body)) {
+    parts = { ...parts, body: await takeForeignBody(parts.body) }
+    if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
+  }
   const body = parts.body
-  if (body !== null && isUnusable(body)) throw new TypeError('Request body has already been used')
   const streamed = body !== null && isStreamedBody(body)
   let bytes = null
   if (body !== null && !streamed) {
@@ -120,6 +138,105 @@ async function send (nativeClient, defaults, parts) {
     if (kind === 'restartable') resendOnRedirect(native, body.source, onError).catch(onError)
   }
   return exchange.response
+}
+
+const LATE = Symbol('late')
+
+/** `promise`'s value if it settles before the event loop's next turn, else LATE. */
+function beforeNextTurn (promise) {
+  let handle
+  const late = new Promise((resolve) => { handle = setImmediate(resolve, LATE) })
+  return Promise.race([promise, late]).finally(() => clearImmediate(handle))
+}
+
+function isByteStream (stream) {
+  try {
+    stream.getReader({ mode: 'byob' }).releaseLock()
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The body of a Request made by another implementation, as it is sent.
+ *
+ * Node's fetch sends a Request's string, bytes, Blob, URLSearchParams or
+ * FormData body whole, with its Content-Length, and replays it on 307/308,
+ * because its Request keeps the body's source; a stream body it sends
+ * chunked. A foreign Request shows us only a stream, so which one it was is
+ * told by behaviour (differential tests in
+ * __test__/request-interop.spec.mjs): a body made from a source is a byte
+ * stream whose every chunk and end arrive before the event loop turns,
+ * with no I/O. Such a body, up to BUFFERED_BLOB_LIMIT, is read here and
+ * sent whole, as Node sends it. Anything else (a user's stream, which is
+ * seldom a byte stream, one that waits for I/O, or a larger body) is sent
+ * streamed, chunked, from where this reading stopped. The one departure
+ * from Node: a user's byte stream holding its whole (small) body up front
+ * goes out with a Content-Length rather than chunked.
+ */
+async function takeForeignBody (body) {
+  const stream = body.stream
+  if (stream === null || !isByteStream(stream)) return body
+  const reader = stream.getReader()
+  const chunks = []
+  let total = 0
+  // Called before the first await: the stream is disturbed at once.
+  let pending = reader.read()
+  // Bounded: each round adds a chunk until the limit, or ends the loop.
+  for (;;) {
+    let result
+    try {
+      result = await beforeNextTurn(pending)
+    } catch {
+      // The stream failed: the upload below meets the same failure.
+      break
+    }
+    if (result === LATE) break
+    if (result.done) {
+      const source = concatBytes(chunks, total)
+      return new BodyState({ source, length: source.length })
+    }
+    chunks.push(result.value)
+    pending = null
+    if (!(result.value instanceof Uint8Array)) break
+    total += result.value.length
+    if (total > BUFFERED_BLOB_LIMIT) break
+    pending = reader.read()
+  }
+  return new BodyState({ stream: resumedStream(chunks, pending, reader) })
+}
+
+function concatBytes (chunks, total) {
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
+/** The rest of a stream whose reading began: `chunks` already read, then `pending`, then `reader`. */
+function resumedStream (chunks, pending, reader) {
+  let next = 0
+  return new ReadableStream({
+    async pull (controller) {
+      if (next < chunks.length) {
+        controller.enqueue(chunks[next])
+        chunks[next++] = null
+        return
+      }
+      const read = pending ?? reader.read()
+      pending = null
+      const { done, value } = await read
+      if (done) controller.close()
+      else controller.enqueue(value)
+    },
+    cancel (reason) {
+      return reader.cancel(reason)
+    }
+  }, { highWaterMark: 0 })
 }
 
 /**
