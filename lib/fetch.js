@@ -3,7 +3,7 @@
 // does the network, redirects and time limits; this layer validates, wires
 // the abort signal, feeds streamed request bodies, and builds the Response.
 
-const { requestParts, headerListOf, isForeignBody } = require('./request')
+const { requestParts, headerListOf, foreignByteStream } = require('./request')
 const { fromNative: responseFromNative, bodyOf, NULL_BODY_STATUSES } = require('./response')
 const { BodyState, consumeBytes, isUnusable, streamOf } = require('./body')
 const { fromNative: errorFromNative, abortReason } = require('./errors')
@@ -79,12 +79,26 @@ function isStreamedBody (body) {
 }
 
 /**
- * The request as sent: a streamed body whose size is known (a Blob's) goes
- * with that Content-Length instead of chunked, as undici sends it.
+ * Methods whose empty (or absent) body goes out with `Content-Length: 0`,
+ * as undici sends them (Fetch §4.5 step 8 names POST and PUT; undici's
+ * HTTP/1 client adds the others, which expect a payload). An empty body on
+ * any other method goes without the header, as there.
  */
-function sizedParts (parts, streamed) {
-  const length = parts.body?.length
-  if (!streamed || typeof length !== 'number' || parts.headers.has('content-length')) return parts
+const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH'])
+
+/**
+ * The request as sent, with the Content-Length of Fetch §4.5
+ * "HTTP-network-or-cache fetch" steps 8–10 where the core would send none:
+ * a streamed body whose size is known (a Blob's) goes with that length
+ * instead of chunked, and an empty or absent body of a PAYLOAD_METHODS
+ * method with `0`. A body of bytes gets its length from the core.
+ */
+function sizedParts (parts, streamed, bytes) {
+  if (parts.headers.has('content-length')) return parts
+  let length = null
+  if (streamed) length = parts.body.length
+  else if ((bytes === null || bytes.length === 0) && PAYLOAD_METHODS.has(parts.method)) length = 0
+  if (typeof length !== 'number') return parts
   const headers = new Headers(parts.headers)
   headers.set('content-length', String(length))
   return { ...parts, headers }
@@ -110,8 +124,9 @@ async function send (nativeClient, defaults, parts) {
   if (parts.body !== null && isUnusable(parts.body)) throw new TypeError('Request body has already been used')
   // Read (and lock) a foreign request's body before the first await, so
   // that it shows as used as soon as fetch() returns, as Node's fetch does.
-  if (isForeignBody(parts.body)) {
-    parts = { ...parts, body: await takeForeignBody(parts.body) }
+  const fromForeign = foreignByteStream(parts.body)
+  if (fromForeign !== undefined) {
+    parts = { ...parts, body: await takeForeignBody(parts.body, fromForeign) }
     if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
   }
   const body = parts.body
@@ -124,7 +139,7 @@ async function send (nativeClient, defaults, parts) {
   // A Blob (FormData included) can be read again, so its body can follow
   // a redirect that keeps it, as a buffered one does; a stream is read once.
   const kind = !streamed ? undefined : body.source instanceof Blob ? 'restartable' : 'once'
-  const native = startNative(nativeClient, defaults, sizedParts(parts, streamed), bytes, kind)
+  const native = startNative(nativeClient, defaults, sizedParts(parts, streamed, bytes), bytes, kind)
   const exchange = new PendingExchange(native, parts, signal)
   if (streamed) {
     const stream = streamOf(body)
@@ -149,15 +164,6 @@ function beforeNextTurn (promise) {
   return Promise.race([promise, late]).finally(() => clearImmediate(handle))
 }
 
-function isByteStream (stream) {
-  try {
-    stream.getReader({ mode: 'byob' }).releaseLock()
-    return true
-  } catch {
-    return false
-  }
-}
-
 /**
  * The body of a Request made by another implementation, as it is sent.
  *
@@ -169,15 +175,16 @@ function isByteStream (stream) {
  * __test__/request-interop.spec.mjs): a body made from a source is a byte
  * stream whose every chunk and end arrive before the event loop turns,
  * with no I/O. Such a body, up to BUFFERED_BLOB_LIMIT, is read here and
- * sent whole, as Node sends it. Anything else (a user's stream, which is
+ * sent whole, as Node sends it (also when it reaches us through a Request
+ * of ours made from the foreign one). Anything else (a user's stream, which is
  * seldom a byte stream, one that waits for I/O, or a larger body) is sent
  * streamed, chunked, from where this reading stopped. The one departure
  * from Node: a user's byte stream holding its whole (small) body up front
  * goes out with a Content-Length rather than chunked.
  */
-async function takeForeignBody (body) {
+async function takeForeignBody (body, byteStream) {
   const stream = body.stream
-  if (stream === null || !isByteStream(stream)) return body
+  if (stream === null || !byteStream) return body
   const reader = stream.getReader()
   const chunks = []
   let total = 0

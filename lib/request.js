@@ -56,13 +56,24 @@ function isForeignRequest (value) {
 
 /**
  * Bodies taken from a foreign Request, whose source (if it had one) is not
- * visible: fetch() may find all their bytes at hand and send them whole
- * (see takeForeignBody in fetch.js).
+ * visible, mapped to whether its stream was a byte stream: fetch() may then
+ * find all their bytes at hand and send them whole (takeForeignBody in
+ * fetch.js). Kept when the body moves on to a Request of ours.
  */
-const foreignBodies = new WeakSet()
+const foreignBodies = new WeakMap()
 
-function isForeignBody (body) {
-  return body !== null && foreignBodies.has(body)
+/** For a body from a foreign Request: whether its stream was a byte stream; else undefined. */
+function foreignByteStream (body) {
+  return body === null ? undefined : foreignBodies.get(body)
+}
+
+function isByteStream (stream) {
+  try {
+    stream.getReader({ mode: 'byob' }).releaseLock()
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Fetch §2.2.1: validate and normalize a method. */
@@ -203,7 +214,7 @@ function foreignBodyOf (input) {
   // Another implementation's own account counts too (its body may be used
   // without its stream showing it).
   if (input.bodyUsed === true) body.used = true
-  foreignBodies.add(body)
+  foreignBodies.set(body, stream instanceof ReadableStream && !isUnusable(body) && isByteStream(stream))
   return body
 }
 
@@ -223,7 +234,7 @@ function takeInputBody (inputBody, forFetch) {
     const proxy = inputBody.stream.pipeThrough(new TransformStream())
     body = new BodyState({ source: inputBody.source, stream: proxy, length: inputBody.length })
   }
-  if (foreignBodies.has(inputBody)) foreignBodies.add(body)
+  if (foreignBodies.has(inputBody)) foreignBodies.set(body, foreignBodies.get(inputBody))
   // The input becomes unusable, as if read: its `body` is then its old
   // stream (locked by the pipe), or a spent one if it never made one.
   inputBody.used = true
@@ -442,4 +453,4 @@ function headerListOf (parts) {
   return rawHeaderList(parts.headers)
 }
 
-module.exports = { Request, requestParts, headerListOf, isForeignBody }
+module.exports = { Request, requestParts, headerListOf, foreignByteStream }
