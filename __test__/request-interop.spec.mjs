@@ -3,6 +3,7 @@
 // Differential: the same foreign Request goes through Node's fetch and
 // through ours, and the loopback server compares what it received.
 import test from 'ava'
+import { createRequire } from 'node:module'
 import { fetch, Request } from '../index.mjs'
 import { httpServer } from './helpers/servers.mjs'
 
@@ -242,4 +243,23 @@ test('a ferrofetch Request made from a foreign one is fetched like the foreign o
   const make = () => new NodeRequest(`${server.url}/echo`, { method: 'POST', body: 'via ours', headers: { 'x-a': '1' } })
   const expected = await sendThrough(server, nodeFetch, make)
   t.deepEqual(await sendThrough(server, fetch, () => new Request(make())), expected)
+})
+
+test('a Request made by another loaded copy of ferrofetch is taken like any other', async (t) => {
+  // A second copy of the JS layer (the addon itself is shared).
+  const require = createRequire(import.meta.url)
+  const entry = require.resolve('../index.js')
+  const saved = { ...require.cache }
+  for (const key of Object.keys(require.cache)) if (!key.endsWith('.node')) delete require.cache[key]
+  const other = require(entry)
+  Object.assign(require.cache, saved)
+  t.not(other.Request, Request)
+  const server = await recordingServer(t)
+  const make = () => new other.Request(`${server.url}/echo`, { method: 'POST', body: 'from the other copy', headers: { 'x-a': '1' } })
+  const expected = await sendThrough(server, nodeFetch, () => new NodeRequest(`${server.url}/echo`, {
+    method: 'POST', body: 'from the other copy', headers: { 'x-a': '1' }
+  }))
+  t.deepEqual(await sendThrough(server, fetch, make), expected)
+  const copy = new Request(make())
+  t.is(await copy.text(), 'from the other copy')
 })

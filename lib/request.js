@@ -42,13 +42,14 @@ function isRequest (value) {
 
 /**
  * A WHATWG Request made by another implementation (Node's own class, a
- * Request from another realm or package): recognised by its attributes, as
- * no brand can be shared with it. An object with a string `url` and
- * `method`, `headers`, `signal` and `bodyUsed` is read as one; anything else
- * is a URL to parse, as Fetch's RequestInfo union has it.
+ * Request from another realm or package, or another loaded copy of this
+ * one): recognised by its attributes, as no state can be shared with it.
+ * An object with a string `url` and `method`, `headers`, `signal` and
+ * `bodyUsed` is read as one; anything else is a URL to parse, as Fetch's
+ * RequestInfo union has it.
  */
 function isForeignRequest (value) {
-  return value !== null && typeof value === 'object' && !isRequest(value) &&
+  return value !== null && typeof value === 'object' &&
     typeof value.url === 'string' && typeof value.method === 'string' &&
     value.headers !== null && typeof value.headers === 'object' &&
     'signal' in value && 'bodyUsed' in value
@@ -283,7 +284,7 @@ function requestParts (input, init, forFetch = false) {
   init = init ?? {}
   let parts
   let inputBody = null
-  if (isRequest(input)) {
+  if (isRequest(input) && input[kState] !== undefined) {
     // 6. request is input's request; signal is input's signal.
     const from = input[kState]
     inputBody = from.body
