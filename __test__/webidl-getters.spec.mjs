@@ -12,8 +12,16 @@ function accessors (proto) {
   return out
 }
 
+test("body and bodyUsed are getters named 'get body' and 'get bodyUsed' on Request and Response", (t) => {
+  for (const C of [Request, Response]) {
+    for (const name of ['body', 'bodyUsed']) {
+      t.is(Object.getOwnPropertyDescriptor(C.prototype, name).get.name, `get ${name}`, `${C.name}.${name}`)
+    }
+  }
+})
+
 for (const [name, Ours] of [['Request', Request], ['Response', Response], ['Headers', Headers]]) {
-  test(`${name}'s getters are named as on Node's ${name} (body is 'get body', bodyUsed 'get bodyUsed')`, (t) => {
+  test(`${name}'s getters are named, enumerable and read-only as on Node's ${name}`, (t) => {
     t.deepEqual(accessors(Ours.prototype), accessors(globalThis[name].prototype))
   })
 }
