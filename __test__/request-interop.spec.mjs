@@ -186,10 +186,15 @@ test("ky's flow: a Node Request with a JSON body, cloned, then fetched; both cop
   t.deepEqual(await flow(fetch), expected)
 })
 
-test('a foreign Request to a scheme fetch cannot fetch rejects with a TypeError', async (t) => {
-  const request = new NodeRequest('ftp://127.0.0.1/x', { method: 'POST', body: 'x' })
-  const err = await fetch(request).catch((e) => e)
-  t.true(err instanceof TypeError)
+test('a foreign Request to a scheme fetch cannot fetch rejects with a TypeError and leaves its body used, as Node\'s fetch does', async (t) => {
+  const run = async (fetchFn) => {
+    const request = new NodeRequest('ftp://127.0.0.1/x', { method: 'POST', body: 'x' })
+    const err = await fetchFn(request).catch((e) => e)
+    return { error: err.constructor.name, message: err.message, bodyUsed: request.bodyUsed }
+  }
+  const ours = await run(fetch)
+  t.deepEqual(ours, await run(nodeFetch))
+  const err = await fetch(new NodeRequest('ftp://127.0.0.1/x')).catch((e) => e)
   t.is(err.cause?.code, 'ERR_FF_UNSUPPORTED_SCHEME')
 })
 

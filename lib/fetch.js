@@ -117,10 +117,27 @@ function abortedBeforeStart (body, signal) {
   return reason
 }
 
+/**
+ * A request that fails before it is sent leaves a foreign input's body as
+ * Node's fetch leaves it, used (its `new Request(input)` took the body):
+ * here by cancelling it with the failure, so that no reader of a clone
+ * waits on it either. A body of ours was marked used when taken.
+ */
+function failedBeforeStart (body, err) {
+  if (foreignByteStream(body) !== undefined && body.stream !== null && !body.stream.locked) {
+    body.stream.cancel(err).catch(() => {})
+  }
+  return err
+}
+
 async function send (nativeClient, defaults, parts) {
   const signal = parts.signal
   if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
-  checkScheme(parts.url)
+  try {
+    checkScheme(parts.url)
+  } catch (err) {
+    throw failedBeforeStart(parts.body, err)
+  }
   if (parts.body !== null && isUnusable(parts.body)) throw new TypeError('Request body has already been used')
   // Read (and lock) a foreign request's body before the first await, so
   // that it shows as used as soon as fetch() returns, as Node's fetch does.
