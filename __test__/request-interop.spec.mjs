@@ -237,9 +237,20 @@ const copyCases = [
   }]
 ]
 
+// Where a Node release's own Request departs from the Fetch standard, the
+// standard's value is expected instead (as in request.spec.mjs): Node 24's
+// undici resets the referrer and its policy of a Request made from a
+// Request even when init is empty; §6.4 step 13 does so only "if init is
+// not empty".
+const NODE_MAJOR = Number(process.versions.node.split('.')[0])
+const specOverrides = NODE_MAJOR >= 24
+  ? { 'every attribute set': { referrer: 'http://ref.example/p', referrerPolicy: 'origin' } }
+  : {}
+
 for (const [what, make] of copyCases) {
   test(`new Request(a Request made by Node's class) is what Node's Request makes of it: ${what}`, async (t) => {
-    t.deepEqual(await observeCopy(Request, make), await observeCopy(NodeRequest, make))
+    const expected = { ...(await observeCopy(NodeRequest, make)), ...specOverrides[what] }
+    t.deepEqual(await observeCopy(Request, make), expected)
   })
 }
 
