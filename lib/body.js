@@ -460,20 +460,19 @@ function mixinBody (Class, stateOf) {
       value: fn, writable: true, configurable: true, enumerable: true
     })
   }
-  // The mixin's getters: `body` is made on first access.
-  Object.defineProperty(Class.prototype, 'body', {
-    get () {
+  // The mixin's getters: `body` is made on first access. Defined through
+  // an accessor literal so that, as WebIDL names them and on Node's own
+  // classes, the functions are named 'get body' and 'get bodyUsed'.
+  const getters = Object.getOwnPropertyDescriptors({
+    get body () {
       const body = stateOf(this).body
       return body === null ? null : streamOf(body)
     },
-    configurable: true,
-    enumerable: true
+    get bodyUsed () { return bodyUsed(stateOf(this).body) }
   })
-  Object.defineProperty(Class.prototype, 'bodyUsed', {
-    get () { return bodyUsed(stateOf(this).body) },
-    configurable: true,
-    enumerable: true
-  })
+  for (const [name, { get }] of Object.entries(getters)) {
+    Object.defineProperty(Class.prototype, name, { get, configurable: true, enumerable: true })
+  }
 }
 
 module.exports = {

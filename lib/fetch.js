@@ -3,9 +3,9 @@
 // does the network, redirects and time limits; this layer validates, wires
 // the abort signal, feeds streamed request bodies, and builds the Response.
 
-const { requestParts, headerListOf } = require('./request')
+const { requestParts, headerListOf, foreignByteStream } = require('./request')
 const { fromNative: responseFromNative, bodyOf, NULL_BODY_STATUSES } = require('./response')
-const { consumeBytes, isUnusable, streamOf } = require('./body')
+const { BodyState, consumeBytes, isUnusable, streamOf } = require('./body')
 const { fromNative: errorFromNative, abortReason } = require('./errors')
 const { pumpToNative } = require('./upload-pump')
 const { Headers } = require('./headers')
@@ -21,7 +21,7 @@ const { verifiedResponse } = require('./integrity')
 function fetchWith (clientFor, input, init) {
   let parts
   try {
-    parts = requestParts(input, init)
+    parts = requestParts(input, init, true)
   } catch (err) {
     return Promise.reject(err)
   }
@@ -81,26 +81,77 @@ function isStreamedBody (body) {
 }
 
 /**
- * The request as sent: a streamed body whose size is known (a Blob's) goes
- * with that Content-Length instead of chunked, as undici sends it.
+ * Methods whose empty (or absent) body goes out with `Content-Length: 0`,
+ * as undici sends them (Fetch §4.5 step 8 names POST and PUT; undici's
+ * HTTP/1 client adds the others, which expect a payload). An empty body on
+ * any other method goes without the header, as there.
  */
-function sizedParts (parts, streamed) {
-  const length = parts.body?.length
-  if (!streamed || typeof length !== 'number' || parts.headers.has('content-length')) return parts
+const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH'])
+
+/**
+ * The request as sent, with the Content-Length of Fetch §4.5
+ * "HTTP-network-or-cache fetch" steps 8–10 where the core would send none:
+ * a streamed body whose size is known (a Blob's) goes with that length
+ * instead of chunked, and an empty or absent body of a PAYLOAD_METHODS
+ * method with `0`. A body of bytes gets its length from the core.
+ */
+function sizedParts (parts, streamed, bytes) {
+  if (parts.headers.has('content-length')) return parts
+  let length = null
+  if (streamed) length = parts.body.length
+  else if ((bytes === null || bytes.length === 0) && PAYLOAD_METHODS.has(parts.method)) length = 0
+  if (typeof length !== 'number') return parts
   const headers = new Headers(parts.headers)
   headers.set('content-length', String(length))
   return { ...parts, headers }
 }
 
+/**
+ * Fetch §6.6 step 4 with "abort the fetch() call" step 2: a request whose
+ * signal is already aborted cancels its body's stream with the signal's
+ * reason (synchronously: before fetch() returns) and rejects with it,
+ * doing no I/O.
+ */
+function abortedBeforeStart (body, signal) {
+  const reason = abortReason(signal)
+  const stream = body?.stream ?? null
+  if (stream !== null && !stream.locked) stream.cancel(reason).catch(() => {})
+  return reason
+}
+
+/**
+ * A request that fails before it is sent leaves a foreign input's body as
+ * Node's fetch leaves it, used (its `new Request(input)` took the body):
+ * here by cancelling it with the failure, so that no reader of a clone
+ * waits on it either. A body of ours was marked used when taken.
+ */
+function failedBeforeStart (body, err) {
+  if (foreignByteStream(body) !== undefined && body.stream !== null && !body.stream.locked) {
+    body.stream.cancel(err).catch(() => {})
+  }
+  return err
+}
+
 async function send (nativeClient, defaults, parts) {
   const signal = parts.signal
   // §6.6 step 4: an already aborted signal rejects at once.
-  if (signal !== null && signal.aborted) throw abortReason(signal)
+  if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
   const local = fetchLocalScheme(parts)
   if (local !== null) return local
-  checkScheme(parts.url)
+  try {
+    checkScheme(parts.url)
+  } catch (err) {
+    throw failedBeforeStart(parts.body, err)
+  }
+  if (parts.body !== null && isUnusable(parts.body)) throw new TypeError('Request body has already been used')
+  // Read (and lock) a foreign request's body before the first await, so
+  // that it shows as used as soon as fetch() returns, as Node's fetch does.
+  const fromForeign = foreignByteStream(parts.body)
+  if (fromForeign !== undefined) {
+    parts = { ...parts, body: await takeForeignBody(parts.body, fromForeign) }
+    if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
+  }
   const body = parts.body
-  if (body !== null && isUnusable(body)) throw new TypeError('Request body has already been used')
   const streamed = body !== null && isStreamedBody(body)
   let bytes = null
   if (body !== null && !streamed) {
@@ -110,7 +161,7 @@ async function send (nativeClient, defaults, parts) {
   // A Blob (FormData included) can be read again, so its body can follow
   // a redirect that keeps it, as a buffered one does; a stream is read once.
   const kind = !streamed ? undefined : body.source instanceof Blob ? 'restartable' : 'once'
-  const native = startNative(nativeClient, defaults, sizedParts(parts, streamed), bytes, kind)
+  const native = startNative(nativeClient, defaults, sizedParts(parts, streamed, bytes), bytes, kind)
   const exchange = new PendingExchange(native, parts, signal)
   if (streamed) {
     const stream = streamOf(body)
@@ -124,6 +175,97 @@ async function send (nativeClient, defaults, parts) {
     if (kind === 'restartable') resendOnRedirect(native, body.source, onError).catch(onError)
   }
   return exchange.response
+}
+
+const LATE = Symbol('late')
+
+/** `promise`'s value if it settles before the event loop's next turn, else LATE. */
+function beforeNextTurn (promise) {
+  let handle
+  const late = new Promise((resolve) => { handle = setImmediate(resolve, LATE) })
+  return Promise.race([promise, late]).finally(() => clearImmediate(handle))
+}
+
+/**
+ * The body of a Request made by another implementation, as it is sent.
+ *
+ * Node's fetch sends a Request's string, bytes, Blob, URLSearchParams or
+ * FormData body whole, with its Content-Length, and replays it on 307/308,
+ * because its Request keeps the body's source; a stream body it sends
+ * chunked. A foreign Request shows us only a stream, so which one it was is
+ * told by behaviour (differential tests in
+ * __test__/request-interop.spec.mjs): a body made from a source is a byte
+ * stream whose every chunk and end arrive before the event loop turns,
+ * with no I/O. Such a body, up to BUFFERED_BLOB_LIMIT, is read here and
+ * sent whole, as Node sends it (also when it reaches us through a Request
+ * of ours made from the foreign one). Anything else (a user's stream, which is
+ * seldom a byte stream, one that waits for I/O, or a larger body) is sent
+ * streamed, chunked, from where this reading stopped. The one departure
+ * from Node: a user's byte stream holding its whole (small) body up front
+ * goes out with a Content-Length rather than chunked.
+ */
+async function takeForeignBody (body, byteStream) {
+  const stream = body.stream
+  if (stream === null || !byteStream) return body
+  const reader = stream.getReader()
+  const chunks = []
+  let total = 0
+  // Called before the first await: the stream is disturbed at once.
+  let pending = reader.read()
+  // Bounded: each round adds a chunk until the limit, or ends the loop.
+  for (;;) {
+    let result
+    try {
+      result = await beforeNextTurn(pending)
+    } catch {
+      // The stream failed: the upload below meets the same failure.
+      break
+    }
+    if (result === LATE) break
+    if (result.done) {
+      const source = concatBytes(chunks, total)
+      return new BodyState({ source, length: source.length })
+    }
+    chunks.push(result.value)
+    pending = null
+    if (!(result.value instanceof Uint8Array)) break
+    total += result.value.length
+    if (total > BUFFERED_BLOB_LIMIT) break
+    pending = reader.read()
+  }
+  return new BodyState({ stream: resumedStream(chunks, pending, reader) })
+}
+
+function concatBytes (chunks, total) {
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
+/** The rest of a stream whose reading began: `chunks` already read, then `pending`, then `reader`. */
+function resumedStream (chunks, pending, reader) {
+  let next = 0
+  return new ReadableStream({
+    async pull (controller) {
+      if (next < chunks.length) {
+        controller.enqueue(chunks[next])
+        chunks[next++] = null
+        return
+      }
+      const read = pending ?? reader.read()
+      pending = null
+      const { done, value } = await read
+      if (done) controller.close()
+      else controller.enqueue(value)
+    },
+    cancel (reason) {
+      return reader.cancel(reason)
+    }
+  }, { highWaterMark: 0 })
 }
 
 /**

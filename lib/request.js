@@ -40,6 +40,43 @@ function isRequest (value) {
   return value !== null && typeof value === 'object' && value[kBrand] === true
 }
 
+/**
+ * A WHATWG Request made by another implementation (Node's own class, a
+ * Request from another realm or package, or another loaded copy of this
+ * one): recognised by its attributes, as no state can be shared with it.
+ * An object with a string `url` and `method`, `headers`, `signal` and
+ * `bodyUsed` is read as one; anything else is a URL to parse, as Fetch's
+ * RequestInfo union has it.
+ */
+function isForeignRequest (value) {
+  return value !== null && typeof value === 'object' &&
+    typeof value.url === 'string' && typeof value.method === 'string' &&
+    value.headers !== null && typeof value.headers === 'object' &&
+    'signal' in value && 'bodyUsed' in value
+}
+
+/**
+ * Bodies taken from a foreign Request, whose source (if it had one) is not
+ * visible, mapped to whether its stream was a byte stream: fetch() may then
+ * find all their bytes at hand and send them whole (takeForeignBody in
+ * fetch.js). Kept when the body moves on to a Request of ours.
+ */
+const foreignBodies = new WeakMap()
+
+/** For a body from a foreign Request: whether its stream was a byte stream; else undefined. */
+function foreignByteStream (body) {
+  return body === null ? undefined : foreignBodies.get(body)
+}
+
+function isByteStream (stream) {
+  try {
+    stream.getReader({ mode: 'byob' }).releaseLock()
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Fetch §2.2.1: validate and normalize a method. */
 function normalizeMethod (value) {
   const method = String(value)
@@ -111,6 +148,100 @@ function defaultExtras () {
   }
 }
 
+/** A foreign request's enum attribute, or `fallback` when it holds no member of the enum. */
+function enumAttribute (input, name, fallback) {
+  const value = input[name]
+  return typeof value === 'string' && ENUMS[name].has(value) ? value : fallback
+}
+
+/** A foreign request's `referrer` attribute as a request's referrer. */
+function referrerAttribute (value) {
+  if (value === undefined || value === 'about:client') return 'client'
+  try {
+    return parseReferrer(value)
+  } catch {
+    return 'client'
+  }
+}
+
+/**
+ * §6.4 step 6 for a Request of another implementation: its attributes are
+ * what its request holds, read once. Its body is read through its `body`
+ * stream (a WHATWG ReadableStream, or an async iterable, as node-fetch's
+ * Request has it).
+ */
+function foreignParts (input) {
+  const extras = defaultExtras()
+  // §6.4 step 18: a navigation request's mode is "same-origin" here.
+  const mode = input.mode === 'navigate' ? 'same-origin' : input.mode
+  extras.mode = ENUMS.mode.has(mode) ? mode : extras.mode
+  extras.credentials = enumAttribute(input, 'credentials', extras.credentials)
+  extras.cache = enumAttribute(input, 'cache', extras.cache)
+  extras.referrerPolicy = enumAttribute(input, 'referrerPolicy', extras.referrerPolicy)
+  extras.referrer = referrerAttribute(input.referrer)
+  if (typeof input.integrity === 'string') extras.integrity = input.integrity
+  extras.keepalive = input.keepalive === true
+  const signal = input.signal instanceof AbortSignal ? input.signal : null
+  return {
+    method: normalizeMethod(input.method),
+    url: parseUrl(input.url),
+    headers: input.headers,
+    body: null,
+    redirect: enumAttribute(input, 'redirect', 'follow'),
+    signal,
+    duplex: enumAttribute(input, 'duplex', null),
+    timeout: null,
+    connectTimeout: null,
+    readTimeout: null,
+    decompress: null,
+    client: null,
+    extras,
+    inputRequest: input
+  }
+}
+
+/** A foreign request's body as a BodyState (null when it has none). */
+function foreignBodyOf (input) {
+  const stream = input.body
+  if (stream === null || stream === undefined) return null
+  let body
+  if (stream instanceof ReadableStream) {
+    body = new BodyState({ stream })
+  } else if (typeof stream[Symbol.asyncIterator] === 'function') {
+    body = extractBody(stream).body
+  } else {
+    throw new TypeError('Request body must be a ReadableStream')
+  }
+  // Another implementation's own account counts too (its body may be used
+  // without its stream showing it).
+  if (input.bodyUsed === true) body.used = true
+  foreignBodies.set(body, stream instanceof ReadableStream && !isUnusable(body) && isByteStream(stream))
+  return body
+}
+
+/**
+ * §6.4 step 41: the input's body moves to the new request. For a new
+ * Request, the new body is a new stream carrying the same bytes (§6.4
+ * step 41.2 "creating a proxy": piped through an identity transform), so
+ * the input keeps its own, now locked and disturbed stream. fetch() never
+ * shows its request, so it takes the input's stream itself (no pipe).
+ */
+function takeInputBody (inputBody, forFetch) {
+  if (isUnusable(inputBody)) throw new TypeError('Cannot construct a Request with a Request object that has already been used.')
+  let body
+  if (inputBody.stream === null || forFetch) {
+    body = new BodyState({ source: inputBody.source, stream: inputBody.stream, length: inputBody.length })
+  } else {
+    const proxy = inputBody.stream.pipeThrough(new TransformStream())
+    body = new BodyState({ source: inputBody.source, stream: proxy, length: inputBody.length })
+  }
+  if (foreignBodies.has(inputBody)) foreignBodies.set(body, foreignBodies.get(inputBody))
+  // The input becomes unusable, as if read: its `body` is then its old
+  // stream (locked by the pipe), or a spent one if it never made one.
+  inputBody.used = true
+  return body
+}
+
 /** §6.4 steps 13–24: init's members over the input's (the input's copy in `extras`). */
 function applyExtras (extras, init, fromRequest) {
   // 13. If init is not empty: the referrer and its policy start over (a
@@ -142,8 +273,10 @@ function applyExtras (extras, init, fromRequest) {
  * Fetch §6.4 "new Request(input, init)" reduced to what a client needs:
  * validates everything and returns plain parts. Throws TypeError (or
  * RangeError for out-of-range numbers) before any I/O.
+ * @param {boolean} [forFetch] the parts are fetch()'s, not a new Request's:
+ *   an input's body stream is taken as it is
  */
-function requestParts (input, init) {
+function requestParts (input, init, forFetch = false) {
   // WebIDL dictionary: undefined and null are {}, any object is read as one.
   if (init !== undefined && init !== null && typeof init !== 'object' && typeof init !== 'function') {
     throw new TypeError("RequestInit: 'init' must be an object")
@@ -151,7 +284,7 @@ function requestParts (input, init) {
   init = init ?? {}
   let parts
   let inputBody = null
-  if (isRequest(input)) {
+  if (isRequest(input) && input[kState] !== undefined) {
     // 6. request is input's request; signal is input's signal.
     const from = input[kState]
     inputBody = from.body
@@ -171,6 +304,9 @@ function requestParts (input, init) {
       extras: { ...from.extras },
       inputRequest: input
     }
+  } else if (isForeignRequest(input)) {
+    parts = foreignParts(input)
+    inputBody = foreignBodyOf(input)
   } else {
     // 5. A string or URL: parse it; fallback mode "cors".
     parts = {
@@ -237,11 +373,8 @@ function requestParts (input, init) {
     }
     parts.body = body
   } else if (inputBody !== null) {
-    // 41. The input's body moves here (init's `body: null` does not drop
-    // it): the input becomes unusable, as if read.
-    if (isUnusable(inputBody)) throw new TypeError('Cannot construct a Request with a Request object that has already been used.')
-    parts.body = new BodyState({ source: inputBody.source, stream: inputBody.stream, length: inputBody.length })
-    inputBody.used = true
+    // 41. The input's body moves here (init's `body: null` does not drop it).
+    parts.body = takeInputBody(inputBody, forFetch)
   }
   return parts
 }
@@ -302,14 +435,14 @@ class Request {
     return copy
   }
 
-  get [Symbol.toStringTag] () { return 'Request' }
-
   static [Symbol.hasInstance] (value) {
     return isRequest(value)
   }
 }
 
 Object.defineProperty(Request.prototype, kBrand, { value: true })
+// WebIDL §3.7.3: the class string is a plain data property, as on Node's Request.
+Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: 'Request', configurable: true })
 mixinBody(Request, stateOf)
 // WebIDL: attributes and operations are enumerable.
 for (const name of Object.getOwnPropertyNames(Request.prototype)) {
@@ -321,4 +454,4 @@ function headerListOf (parts) {
   return rawHeaderList(parts.headers)
 }
 
-module.exports = { Request, requestParts, headerListOf }
+module.exports = { Request, requestParts, headerListOf, foreignByteStream }
