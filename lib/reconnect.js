@@ -25,11 +25,17 @@ const MAX_DOUBLINGS = 16
 /** The request header carrying the last event ID string. */
 const LAST_EVENT_ID = 'Last-Event-ID'
 
-/** Codes of failures that the same request would meet again on every reconnection. */
-const STREAM_FAULTS = new Set([
+/**
+ * Codes of failures that the same request would meet again on every
+ * reconnection (besides errors.js's, for any request).
+ */
+const FUTILE_FOR_STREAMS = new Set([
   // A line or event over the size limit would come back on reconnection:
   // the stream's fault, not the network's (as the `eventsource` package v5).
   'ERR_FF_SSE_TOO_LARGE',
+  // Fetch's "Failed to parse URL" TypeError carries the URL parser's error
+  // as its cause: a caller's mistake, though it has a cause.
+  'ERR_INVALID_URL',
   // A bug in ferrofetch, not a condition that time fixes.
   'ERR_FF_INTERNAL'
 ])
@@ -46,8 +52,8 @@ function clampDelay (ms) {
  * reestablish the connection, unless the user agent knows that to be
  * futile". Futile: an abort (only close() or the caller aborts), a request
  * the fetch function refuses (a TypeError without a cause, as Fetch raises
- * for bad arguments; a RangeError), a client closed or a scheme that is not
- * HTTP, and the stream faults above. Anything else is a network failure: a
+ * for bad arguments; a RangeError; an unparsable URL), a client closed or a
+ * scheme that is not HTTP, an over-size line or event, and a bug. Anything else is a network failure: a
  * TypeError with a cause (with a `code` or not), a TimeoutError, and, as the
  * `eventsource` package does, whatever else a custom fetch rejects with.
  */
@@ -55,7 +61,7 @@ function isRetryable (err) {
   if (err?.name === 'AbortError') return false
   if (err instanceof TypeError && err.cause === undefined) return false
   if (err instanceof RangeError) return false
-  if (isFutileFailure(err) || STREAM_FAULTS.has(err?.cause?.code) || STREAM_FAULTS.has(err?.code)) return false
+  if (isFutileFailure(err) || FUTILE_FOR_STREAMS.has(err?.cause?.code) || FUTILE_FOR_STREAMS.has(err?.code)) return false
   return true
 }
 
