@@ -9,60 +9,13 @@ import { once } from 'node:events'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { EventSource as NpmEventSource } from 'eventsource'
-import { httpServer, readBody } from './helpers/servers.mjs'
+import { SSE_HEAD, sseServer, record, next, scenario } from './helpers/sse.mjs'
 
 const require = createRequire(import.meta.url)
 const { EventSource, ErrorEvent } = require('../lib/eventsource.js')
 const { fetch: ferrofetch } = require('../lib/client.js')
 const MODULE_PATH = fileURLToPath(new URL('../lib/eventsource.js', import.meta.url))
 
-const SSE_HEAD = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }
-
-/**
- * An http server whose `handler(req, res, n)` sees the request number `n`
- * (1-based); every request's method, headers and body are kept in
- * `requests`, and `arrived(n)` resolves once `n` requests have come in.
- */
-async function sseServer (t, handler) {
-  const requests = []
-  const waiters = []
-  const server = await httpServer(t, async (req, res) => {
-    const body = (await readBody(req)).toString()
-    requests.push({ method: req.method, url: req.url, headers: req.headers, body })
-    for (const waiter of waiters.splice(0)) waiter()
-    handler(req, res, requests.length)
-  })
-  const arrived = (n) => new Promise((resolve) => {
-    const check = () => (requests.length >= n ? resolve() : waiters.push(check))
-    check()
-  })
-  return { ...server, requests, arrived }
-}
-
-/**
- * Logs what `es` dispatches, as [type, readyState, detail...]; `until(fn)`
- * resolves once fn(log) holds. Closes `es` at teardown.
- */
-function record (t, es, types = ['open', 'message', 'error']) {
-  const log = []
-  const waiters = []
-  for (const type of types) {
-    es.addEventListener(type, (event) => {
-      if (type === 'error') log.push([type, es.readyState, event.code])
-      else if (type === 'open') log.push([type, es.readyState])
-      else log.push([type, es.readyState, event.data, event.lastEventId])
-      for (const waiter of waiters.splice(0)) waiter()
-    })
-  }
-  t.teardown(() => es.close())
-  const until = (predicate) => new Promise((resolve) => {
-    const check = () => (predicate(log) ? resolve() : waiters.push(check))
-    check()
-  })
-  return { log, until, count: (type) => log.filter(([kind]) => kind === type).length }
-}
-
-const next = (target, type) => new Promise((resolve) => target.addEventListener(type, resolve, { once: true }))
 
 test('a 200 text/event-stream response opens the connection: open event, readyState OPEN', async (t) => {
   const server = await sseServer(t, (req, res) => res.writeHead(200, SSE_HEAD).flushHeaders())
@@ -481,14 +434,6 @@ test('an invalid URL throws a SyntaxError DOMException; withCredentials reflects
   t.false(new EventSource('http://127.0.0.1:1/', { fetch: () => new Promise(() => {}) }).withCredentials)
 })
 
-/** Runs `Impl` against `server` until `done(log)`; returns the log. */
-async function scenario (t, Impl, url, done) {
-  const es = new Impl(url)
-  const { log, until } = record(t, es, ['open', 'message', 'tick', 'error'])
-  await until(done)
-  es.close()
-  return log
-}
 
 test('same events and readyStates as the npm eventsource package across a reconnection', async (t) => {
   const handler = (req, res, n) => {

@@ -2,17 +2,18 @@
 // events(input, init): a reconnecting async iterator of Server-Sent Events.
 // Any fetch init works (POST with a JSON body and an Authorization header is
 // the LLM case); reconnection follows the HTML standard's EventSource
-// (§9.2.3): wait the server's `retry` (default 3 s) after the stream ends,
-// send Last-Event-ID, back off with jitter while the server is unreachable,
-// stop on 204, and end with an error on a non-2xx status or a content type
-// other than text/event-stream.
+// (§9.2.3) through the policy EventSource uses too (reconnect.js): wait the
+// server's `retry` (default 3 s) after the stream ends, send Last-Event-ID,
+// back off with jitter while the server is unreachable, stop on 204, and end
+// with an error on a non-2xx status, a content type other than
+// text/event-stream, or a line or event over `maxSize`.
 
 const { Headers } = require('./headers')
 const { msOption } = require('./options')
-const { isFutileFailure } = require('./errors')
-
-const DEFAULT_RETRY_MS = 3000
-const DEFAULT_MAX_RETRY_DELAY_MS = 30000
+const {
+  ReconnectPolicy, isRetryable, reconnectTimer, takeLastEventId,
+  LAST_EVENT_ID, DEFAULT_RECONNECTION_TIME, DEFAULT_MAX_BACKOFF
+} = require('./reconnect')
 
 /** The error that ends an event stream: a bad status or content type. */
 class EventStreamError extends Error {
@@ -33,19 +34,34 @@ function eventOptions (init) {
   if (lastEventId !== undefined && typeof lastEventId !== 'string') {
     throw new TypeError("events: 'lastEventId' must be a string")
   }
+  // Validated now, so that a bad header is a TypeError before any I/O.
+  const headers = new Headers(fetchInit.headers)
+  const resumeFrom = takeLastEventId(headers)
   return {
-    retry: msOption(init, 'retry', 'events') ?? DEFAULT_RETRY_MS,
-    maxRetryDelay: msOption(init, 'maxRetryDelay', 'events') ?? DEFAULT_MAX_RETRY_DELAY_MS,
+    retry: msOption(init, 'retry', 'events') ?? DEFAULT_RECONNECTION_TIME,
+    maxRetryDelay: msOption(init, 'maxRetryDelay', 'events') ?? DEFAULT_MAX_BACKOFF,
     maxSize,
-    lastEventId: lastEventId ?? '',
+    lastEventId: lastEventId ?? resumeFrom ?? '',
+    headers,
     fetchInit
   }
 }
 
-/** A network failure worth reconnecting after (not a caller's mistake). */
-function isRetryable (err) {
-  return (err instanceof TypeError && err.cause?.code !== undefined && !isFutileFailure(err)) ||
-    (err instanceof DOMException && err.name === 'TimeoutError')
+/**
+ * Fetch §6.6 step 2 (via the Request constructor, step 5.2): an input that
+ * is not an absolute URL is a TypeError, thrown before any I/O. A Request
+ * (ours or another implementation's) carries its own URL.
+ */
+function checkInput (input) {
+  const isRequestLike = input !== null && typeof input === 'object' && !(input instanceof URL) &&
+    typeof input.url === 'string'
+  const text = isRequestLike ? input.url : typeof input === 'symbol' ? input.toString() : String(input)
+  try {
+    // eslint-disable-next-line no-new
+    new URL(text)
+  } catch (cause) {
+    throw new TypeError(`events: Failed to parse URL from ${text}`, { cause })
+  }
 }
 
 function isEventStream (contentType) {
@@ -59,13 +75,17 @@ class EventStream {
    * @param {(response, options) => AsyncIterator} eventsOf  the events of a response
    */
   constructor (fetchFn, eventsOf, input, init) {
+    checkInput(input)
     const options = eventOptions(init)
     this.fetchFn = fetchFn
     this.eventsOf = eventsOf
     this.input = input
     this.options = options
-    this.retry = options.retry
-    this.lastId = options.lastEventId
+    this.policy = new ReconnectPolicy({
+      reconnectionTime: options.retry,
+      maxBackoff: options.maxRetryDelay,
+      lastEventId: options.lastEventId
+    })
     this.current = null
     this.closed = false
     this.failure = null
@@ -82,7 +102,7 @@ class EventStream {
 
   /** The last event ID in force: sent as Last-Event-ID on reconnect. */
   get lastEventId () {
-    return this.current?.lastEventId ?? this.lastId
+    return this.current?.lastEventId ?? this.policy.lastEventId
   }
 
   [Symbol.asyncIterator] () { return this }
@@ -115,15 +135,15 @@ class EventStream {
       } catch (err) {
         if (this.closed || this.failure !== null) continue
         if (!isRetryable(err)) throw this.end(err)
-        // The stream broke mid-way: reconnect after the retry time.
+        // The stream broke mid-way: reconnect after the reconnection time.
         this.dropCurrent()
-        await this.sleep(this.retry)
+        await this.sleep(this.policy.delay())
         continue
       }
       if (step.done) {
-        // The server closed the stream: reconnect after the retry time.
+        // The server closed the stream: reconnect after the reconnection time.
         this.dropCurrent()
-        await this.sleep(this.retry)
+        await this.sleep(this.policy.delay())
         continue
       }
       return step
@@ -132,25 +152,29 @@ class EventStream {
 
   dropCurrent () {
     if (this.current !== null) {
-      this.lastId = this.current.lastEventId
+      this.policy.lastEventId = this.current.lastEventId
       this.current = null
     }
   }
 
   /** Connects, retrying with backoff while the server is unreachable. */
   async connect () {
-    for (let attempt = 1; !this.closed && this.failure === null; attempt++) {
-      const headers = new Headers(this.options.fetchInit.headers)
+    // Bounded by the caller: each turn waits the policy's delay, and close()
+    // or the signal ends it.
+    while (!this.closed && this.failure === null) {
+      const headers = new Headers(this.options.headers)
       if (!headers.has('accept')) headers.set('accept', 'text/event-stream')
       headers.set('cache-control', 'no-cache')
-      if (this.lastId !== '') headers.set('last-event-id', this.lastId)
+      const lastEventId = this.policy.lastEventIdHeader()
+      if (lastEventId !== null) headers.set(LAST_EVENT_ID, lastEventId)
       let response
       try {
         response = await this.fetchFn(this.input, { ...this.options.fetchInit, headers, signal: this.controller.signal })
       } catch (err) {
         if (this.closed || this.failure !== null) return
         if (!isRetryable(err)) throw this.end(err)
-        await this.sleep(this.backoff(attempt))
+        this.policy.failed()
+        await this.sleep(this.policy.delay())
         continue
       }
       if (this.closed || this.failure !== null) {
@@ -172,22 +196,24 @@ class EventStream {
       }
       this.current = this.eventsOf(response, {
         maxSize: this.options.maxSize,
-        lastEventId: this.lastId,
-        onRetry: (ms) => { this.retry = ms }
+        lastEventId: this.policy.lastEventId,
+        onRetry: (ms) => this.policy.setRetry(ms)
       })
+      this.policy.connected()
       return
     }
   }
 
-  /** Exponential backoff from the retry time, capped, with full jitter. */
-  backoff (attempt) {
-    const ceiling = Math.min(this.options.maxRetryDelay, this.retry * 2 ** Math.min(attempt - 1, 16))
-    return ceiling / 2 + Math.random() * (ceiling / 2)
-  }
-
+  /**
+   * Waits to reconnect. Unlike EventSource's, this timer keeps the process
+   * alive: it only runs while a next() promise is pending, so someone is
+   * awaiting the stream, and an unref'd timer would let the process exit in
+   * the middle of a `for await` (an unsettled top-level await) instead of
+   * reconnecting as promised.
+   */
   sleep (ms) {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms)
+      const timer = reconnectTimer(done, ms, { keepAlive: true })
       function done () {
         clearTimeout(timer)
         resolve()
@@ -220,7 +246,7 @@ class EventStream {
   shutdown () {
     this.controller.abort()
     if (this.current !== null) {
-      this.lastId = this.current.lastEventId
+      this.policy.lastEventId = this.current.lastEventId
       this.current.return()
       this.current = null
     }

@@ -7,22 +7,20 @@
 // replaces the fetch function and receives (URL, init) as that package
 // passes them; error events carry `message` and `code` (the HTTP status, if
 // any). Extensions: `headers`, `method` and `body` in init (POST streams),
-// and `maxSize` (byte limit for a line or an event).
+// and `maxSize` (byte limit for a line or an event; the package's
+// `maxBufferSize` is read as the same limit). Reconnection follows the
+// policy events() uses too (reconnect.js).
 
 const { Headers } = require('./headers')
-const { eventsOfResponse } = require('./response')
+const { Response, eventsOfResponse } = require('./response')
 const { isEventStream } = require('./events')
-const { isFutileFailure } = require('./errors')
+const { ReconnectPolicy, isRetryable, isTooLarge, reconnectTimer, takeLastEventId, LAST_EVENT_ID } = require('./reconnect')
 
 const CONNECTING = 0
 const OPEN = 1
 const CLOSED = 2
-/** "a reconnection time, in milliseconds ... initialized to an implementation-defined value, probably in the region of a few seconds" */
-const DEFAULT_RECONNECTION_TIME = 3000
-/** Backoff ceiling while the server is unreachable. */
-const MAX_BACKOFF = 30000
-/** setTimeout fires at once for longer delays; a `retry` beyond this waits this long. */
-const MAX_TIMER = 2 ** 31 - 1
+/** The native parser's limit when none is given (crates/sse DEFAULT_MAX_SIZE). */
+const DEFAULT_MAX_SIZE = 16 * 1024 * 1024
 
 /** An 'error' event with the npm `eventsource` package's `message` and `code`. */
 class ErrorEvent extends Event {
@@ -45,9 +43,26 @@ class ErrorEvent extends Event {
   }
 }
 
-/** What reconnecting cannot fix: a request the fetch function refuses. */
-function isFutile (err) {
-  return (err instanceof TypeError && err.cause === undefined) || isFutileFailure(err)
+/** The size limit: `maxSize`, or the `eventsource` package's `maxBufferSize`. */
+function maxSizeOption (init) {
+  for (const name of ['maxSize', 'maxBufferSize']) {
+    const value = init[name]
+    if (value === undefined) continue
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(`EventSource: '${name}' must be a positive integer (bytes)`)
+    }
+    return value
+  }
+  return undefined
+}
+
+/** A body the `eventsource` package can read: a web ReadableStream. */
+function hasWebStreamBody (response) {
+  // Our own Response: its body stream is made lazily, and events are parsed
+  // natively without it.
+  if (response instanceof Response) return true
+  const body = response.body
+  return typeof body === 'object' && body !== null && typeof body.getReader === 'function'
 }
 
 /** "fetch failed: connect ECONNREFUSED 127.0.0.1:1": the error and its causes. */
@@ -86,11 +101,8 @@ class EventSource extends EventTarget {
   #method
   #body
   #maxSize
-  // "the last event ID string" and "the reconnection time" of the spec
-  #lastEventId = ''
-  #reconnectionTime = DEFAULT_RECONNECTION_TIME
-  // Consecutive connection attempts that got no response (for backoff).
-  #failures = 0
+  // "the last event ID string", "the reconnection time" and the backoff.
+  #policy = new ReconnectPolicy()
   #controller = null
   #events = null
   #timer = null
@@ -117,7 +129,8 @@ class EventSource extends EventTarget {
     try {
       this.#url = new URL(`${url}`)
     } catch {
-      throw new DOMException(`Failed to construct 'EventSource': The URL '${url}' is invalid.`, 'SyntaxError')
+      // The DOMException default message, as the `eventsource` package has it.
+      throw new DOMException('An invalid or illegal string was specified', 'SyntaxError')
     }
     // 7. If eventSourceInitDict's withCredentials is true, set corsAttributeState to Use Credentials.
     this.#withCredentials = Boolean(init.withCredentials)
@@ -127,21 +140,12 @@ class EventSource extends EventTarget {
     this.#fetch = init.fetch ?? defaultFetch
     // Validated now, so a bad header is a TypeError here rather than an error event later.
     const headers = new Headers(init.headers)
-    const resumeFrom = headers.get('last-event-id')
-    if (resumeFrom !== null) {
-      // A Last-Event-ID given by the caller is where the stream resumes: it
-      // becomes the last event ID string, which the server may then change.
-      this.#lastEventId = resumeFrom
-      headers.delete('last-event-id')
-    }
+    this.#policy.lastEventId = takeLastEventId(headers) ?? ''
     this.#headers = headers
     this.#method = init.method === undefined ? undefined : `${init.method}`
     checkReplayable(init.body)
     this.#body = init.body
-    if (init.maxSize !== undefined && (!Number.isInteger(init.maxSize) || init.maxSize < 1)) {
-      throw new RangeError("EventSource: 'maxSize' must be a positive integer (bytes)")
-    }
-    this.#maxSize = init.maxSize
+    this.#maxSize = maxSizeOption(init)
     // 15. Fetch request ...
     this.#start()
   }
@@ -216,7 +220,8 @@ class EventSource extends EventTarget {
     if (!this.#headers.has('cache-control')) headers['Cache-Control'] = 'no-cache'
     // §9.2.3 reestablish 6.3: "If ev's last event ID string is not the empty
     // string ... set (`Last-Event-ID`, lastEventIDValue) in request's header list."
-    if (this.#lastEventId !== '') headers['Last-Event-ID'] = this.#lastEventId
+    const lastEventId = this.#policy.lastEventIdHeader()
+    if (lastEventId !== null) headers[LAST_EVENT_ID] = lastEventId
     const init = {
       mode: 'cors',
       credentials: this.#withCredentials ? 'include' : 'same-origin',
@@ -251,8 +256,8 @@ class EventSource extends EventTarget {
       if (!live()) return
       // 15.2 "Otherwise, if res is a network error, then reestablish the
       // connection, unless the user agent knows that to be futile".
-      if (isFutile(err)) return this.#failConnection(describe(err), undefined, err)
-      this.#failures++
+      if (!isRetryable(err)) return this.#failConnection(describe(err), undefined, err)
+      this.#policy.failed()
       return this.#reestablish(describe(err), err)
     }
     if (!live()) return cancelBody(response)
@@ -271,12 +276,21 @@ class EventSource extends EventTarget {
     // MessageEvent origin: "the origin of the event stream's final URL (i.e.,
     // the URL after redirects)".
     const origin = new URL(response.url || this.#url.href).origin
+    this.#policy.connected()
+    if (!hasWebStreamBody(response)) {
+      // As the `eventsource` package: open, then fail for good (only a
+      // faulty fetch function returns such a response).
+      this.#readyState = OPEN
+      this.dispatchEvent(new Event('open'))
+      if (!live()) return
+      return this.#failConnection('Invalid response body, expected a web ReadableStream', status)
+    }
     let events
     try {
       events = eventsOfResponse(response, {
         maxSize: this.#maxSize,
-        lastEventId: this.#lastEventId,
-        onRetry: (ms) => { this.#reconnectionTime = ms }
+        lastEventId: this.#policy.lastEventId,
+        onRetry: (ms) => this.#policy.setRetry(ms)
       })
     } catch (err) {
       cancelBody(response)
@@ -285,7 +299,6 @@ class EventSource extends EventTarget {
     this.#events = events
     // 15.4 "announce the connection": "if readyState is not CLOSED, set
     // readyState to OPEN; fire an event named open".
-    this.#failures = 0
     this.#readyState = OPEN
     this.dispatchEvent(new Event('open'))
     await this.#interpret(events, origin, live)
@@ -307,7 +320,7 @@ class EventSource extends EventTarget {
           value = next.value
         }
         // §9.2.6 dispatch: the last event ID string is set at each blank line.
-        this.#lastEventId = value.id
+        this.#policy.lastEventId = value.id
         // 8. "Queue a task which, if the readyState attribute is set to a
         // value other than CLOSED, dispatches the newly created event."
         this.dispatchEvent(new MessageEvent(value.event, {
@@ -318,16 +331,20 @@ class EventSource extends EventTarget {
       }
     } catch (err) {
       if (!live()) return
-      this.#lastEventId = events.lastEventId
+      this.#policy.lastEventId = events.lastEventId
       this.#events = null
-      // A line or event over the size limit would come back on reconnection.
-      if (err?.cause?.code === 'ERR_FF_SSE_TOO_LARGE') return this.#failConnection(describe(err), undefined, err)
+      if (isTooLarge(err)) {
+        // The `eventsource` package's message, which its users match on.
+        const limit = this.#maxSize ?? DEFAULT_MAX_SIZE
+        return this.#failConnection(`Buffered data exceeded max buffer size of ${limit} bytes`, undefined, err)
+      }
+      if (!isRetryable(err)) return this.#failConnection(describe(err), undefined, err)
       return this.#reestablish(describe(err), err)
     }
     // 14. processEventSourceEndOfBody: "If res is not a network error, then
     // reestablish the connection." The ID of an id-only block after the last
     // event counts too.
-    this.#lastEventId = events.lastEventId
+    this.#policy.lastEventId = events.lastEventId
     this.#events = null
     this.#reestablish('The server closed the connection')
   }
@@ -344,21 +361,15 @@ class EventSource extends EventTarget {
     if (this.#readyState !== CONNECTING || this.#timer !== null) return
     // 3. Wait a delay equal to the reconnection time of the event source.
     // 4. Optionally, wait some more: backoff while attempts fail.
-    this.#timer = setTimeout(() => {
+    // The timer is unref'd, as the `eventsource` package's: waiting to
+    // reconnect does not keep the process alive.
+    this.#timer = reconnectTimer(() => {
       this.#timer = null
       // 6.1 If the EventSource's readyState attribute is not set to CONNECTING, then return.
       if (this.#readyState !== CONNECTING) return
       // 6.2–6.4: fetch again, with Last-Event-ID (see #requestInit).
       this.#start()
-    }, this.#delay())
-  }
-
-  /** The reconnection time, plus jittered exponential backoff after failed attempts. */
-  #delay () {
-    const time = Math.min(this.#reconnectionTime, MAX_TIMER)
-    if (this.#failures <= 1) return time
-    const ceiling = Math.min(MAX_BACKOFF, time * 2 ** Math.min(this.#failures - 1, 16))
-    return Math.max(time, ceiling / 2 + Math.random() * (ceiling / 2))
+    }, this.#policy.delay(), { keepAlive: false })
   }
 
   /** §9.2.3 "fail the connection": CLOSED, error event, no reconnection. */
