@@ -4,8 +4,8 @@
 // Last-Event-ID, failures, and the connection closed by close().
 import test from 'ava'
 import { EventSource } from 'eventsource'
-import { runBoth } from './helpers/differential.mjs'
-import { httpServer, sleep } from './helpers/servers.mjs'
+import { within, runBoth } from './helpers/differential.mjs'
+import { httpServer } from './helpers/servers.mjs'
 
 const SSE_HEAD = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }
 
@@ -46,9 +46,9 @@ function scenario (t, handler, done) {
     es.addEventListener('named', (ev) => record(['named', ev.data]))
     es.onerror = (ev) => record(['error', ev.code ?? null, ev.message ?? null, es.readyState])
     // Bounded: a scenario that stalls ends here and the comparison shows it.
-    await Promise.race([finished, sleep(10_000)])
+    await within(finished, 'stalled')
     es.close()
-    const closedEarly = await Promise.all(server.closed)
+    const closedEarly = await Promise.all(server.closed.map((closed) => within(closed)))
     return { log, requests: server.requests, closedEarly }
   }
 }

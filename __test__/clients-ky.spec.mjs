@@ -4,7 +4,7 @@
 // input is Node's own Request class, not ferrofetch's.
 import test from 'ava'
 import ky from 'ky'
-import { runBoth, describeError } from './helpers/differential.mjs'
+import { within, runBoth, describeError } from './helpers/differential.mjs'
 import { httpServer, readBody } from './helpers/servers.mjs'
 
 /**
@@ -44,7 +44,7 @@ function scenario (t, { plan, call }) {
       error: describeError(error, 0),
       status: error?.response?.status,
       requests: server.requests,
-      closedEarly: await Promise.all(server.closed)
+      closedEarly: await Promise.all(server.closed.map((closed) => within(closed)))
     }
   }
 }

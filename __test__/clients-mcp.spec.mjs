@@ -11,8 +11,8 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { runBoth, describeError } from './helpers/differential.mjs'
-import { httpServer, sleep } from './helpers/servers.mjs'
+import { within, runBoth, describeError } from './helpers/differential.mjs'
+import { httpServer } from './helpers/servers.mjs'
 
 /** An MCP server with two tools; every HTTP request it gets is recorded. */
 async function mcpServer (t) {
@@ -74,13 +74,13 @@ function session (t, { terminate, steps }) {
     if (terminate) await transport.terminateSession()
     await client.close()
     // Every exchange is over, the standalone GET stream included.
-    await Promise.all(server.answered)
+    await Promise.all(server.answered.map((answered) => within(answered)))
     // Whether the client closed the GET stream's connection; bounded, and
     // only asked when the session was left open (ending it closes the
     // stream cleanly and the connection may stay in the pool).
     const streamConnections = terminate
       ? null
-      : await Promise.all(server.streamSockets.map((closed) => Promise.race([closed, sleep(10_000).then(() => 'open')])))
+      : await Promise.all(server.streamSockets.map((closed) => within(closed)))
     return {
       ...observed,
       notifications,

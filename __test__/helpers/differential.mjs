@@ -36,3 +36,15 @@ export function describeError (error, depth = 1) {
     cause: error.cause === undefined || depth === 0 ? undefined : describeError(error.cause, depth - 1)
   }
 }
+
+/**
+ * Resolves as `promise` does, or with `fallback` after `ms` (unref'd): for
+ * waiting on something a broken client would never cause (a server-side
+ * close, an event), so that the comparison shows it instead of the test
+ * timing out.
+ */
+export function within (promise, fallback = 'still open', ms = 10_000) {
+  let timer
+  const bound = new Promise((resolve) => { timer = setTimeout(resolve, ms, fallback); timer.unref() })
+  return Promise.race([promise, bound]).finally(() => clearTimeout(timer))
+}

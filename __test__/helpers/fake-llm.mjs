@@ -4,6 +4,7 @@
 // request and whether the client closed the connection before the answer
 // ended, which is what the differential tests compare.
 import { httpServer, readBody } from './servers.mjs'
+import { within } from './differential.mjs'
 
 /** The tokens every answer carries, in order. */
 export const TOKENS = ['Hel', 'lo', ', ', 'wor', 'ld']
@@ -52,8 +53,11 @@ export async function fakeLlmServer (t, plan = []) {
     arrived: (n) => requests.length >= n
       ? Promise.resolve()
       : new Promise((resolve) => waiters.push({ n, resolve })),
-    /** Resolves with whether request `n` (0-based) was closed before its answer ended. */
-    closedEarly: (n) => earlyClose[n] ?? Promise.resolve(false)
+    /**
+     * Resolves with whether request `n` (0-based) was closed before its
+     * answer ended ('still open' if it is not closed within a bound).
+     */
+    closedEarly: (n) => within(earlyClose[n] ?? Promise.resolve(false))
   }
 }
 
