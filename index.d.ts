@@ -3,6 +3,21 @@
 
 /// <reference types="node" />
 
+/**
+ * A Uint8Array over a plain (not shared) ArrayBuffer, which is what bodies
+ * are read into. TypeScript 5.7+ spells it `Uint8Array<ArrayBuffer>` (what
+ * lib.dom's Response uses); `slice()` returns that type there and a plain
+ * `Uint8Array` before 5.7, so this compiles under either.
+ */
+export type NonSharedUint8Array = ReturnType<Uint8Array['slice']>
+
+/**
+ * The lib's built-in iterator type: with TypeScript 5.6+ an IteratorObject
+ * (iterator helpers where the lib declares them, as on lib.dom's
+ * HeadersIterator), before it an IterableIterator. Map's values() returns it.
+ */
+export type BuiltinIterator<T> = ReturnType<Map<unknown, T>['values']>
+
 /** What a response body can be made from. */
 export type BodyInit =
   | string
@@ -23,14 +38,26 @@ export type RequestBodyInit =
   | NodeJS.ReadableStream
   | AsyncIterable<Uint8Array | string>
 
+/**
+ * WebIDL's `sequence<sequence<ByteString>> or record<ByteString, ByteString>`:
+ * each inner sequence must hold a name and a value (else a TypeError). A
+ * record's array value is converted with ToString ('a,b'), as in Node's fetch,
+ * whose @types/node typing allows it.
+ */
 export type HeadersInit =
   | Headers
   | globalThis.Headers
   | Iterable<readonly [string, string]>
-  | ReadonlyArray<readonly [string, string]>
-  | Record<string, string>
+  | Iterable<Iterable<string>>
+  | Record<string, string | ReadonlyArray<string>>
 
 export type RequestRedirect = 'follow' | 'manual' | 'error'
+export type RequestCache = 'default' | 'force-cache' | 'no-cache' | 'no-store' | 'only-if-cached' | 'reload'
+export type RequestCredentials = 'include' | 'omit' | 'same-origin'
+export type RequestMode = 'cors' | 'navigate' | 'no-cors' | 'same-origin'
+export type ReferrerPolicy =
+  | '' | 'no-referrer' | 'no-referrer-when-downgrade' | 'origin' | 'origin-when-cross-origin'
+  | 'same-origin' | 'strict-origin' | 'strict-origin-when-cross-origin' | 'unsafe-url'
 export type ResponseType = 'basic' | 'cors' | 'default' | 'error' | 'opaque' | 'opaqueredirect'
 
 /**
@@ -84,12 +111,12 @@ export interface FetchInit extends TimeoutOptions {
   duplex?: 'half'
   /** Accepted for compatibility; must be null. */
   window?: null
-  /** Accepted for compatibility and ignored by a server-side client. */
-  mode?: 'cors' | 'no-cors' | 'same-origin'
-  credentials?: 'omit' | 'same-origin' | 'include'
-  cache?: string
+  /** Accepted for compatibility and ignored by a server-side client ('navigate' is a TypeError). */
+  mode?: Exclude<RequestMode, 'navigate'>
+  credentials?: RequestCredentials
+  cache?: RequestCache
   referrer?: string
-  referrerPolicy?: string
+  referrerPolicy?: ReferrerPolicy
   /**
    * Subresource Integrity metadata (`sha256-…`, `sha384-…`, `sha512-…`, base64
    * or base64url): the body is read whole and checked before `fetch` resolves;
@@ -107,7 +134,18 @@ export interface FetchInit extends TimeoutOptions {
   decompress?: boolean
 }
 
-export type RequestInfo = string | URL | Request
+/**
+ * What fetch() and `new Request()` take: a URL, or a Request (ferrofetch's
+ * own or any other implementation's, such as Node's global one).
+ */
+export type RequestInfo = string | URL | Request | globalThis.Request
+
+/**
+ * fetch()'s init: ferrofetch's, or the platform's RequestInit (lib.dom's or
+ * @types/node's), so that `fetch` is assignable to `typeof globalThis.fetch`
+ * (what SDKs type their `fetch` option as).
+ */
+export type AnyRequestInit = FetchInit | globalThis.RequestInit
 
 /** WHATWG Headers: case-insensitive, validated, sorted lower-case iteration. */
 export declare class Headers implements Iterable<[string, string]> {
@@ -119,19 +157,19 @@ export declare class Headers implements Iterable<[string, string]> {
   has (name: string): boolean
   set (name: string, value: string): void
   forEach (callback: (value: string, name: string, headers: Headers) => void, thisArg?: unknown): void
-  entries (): IterableIterator<[string, string]>
-  keys (): IterableIterator<string>
-  values (): IterableIterator<string>
-  [Symbol.iterator] (): IterableIterator<[string, string]>
+  entries (): BuiltinIterator<[string, string]>
+  keys (): BuiltinIterator<string>
+  values (): BuiltinIterator<string>
+  [Symbol.iterator] (): BuiltinIterator<[string, string]>
 }
 
 /** The Body mixin shared by Request and Response. */
 interface Body {
   /** A byte stream (BYOB readers work); also async-iterable. Null for no body. */
-  readonly body: ReadableStream<Uint8Array> | null
+  readonly body: ReadableStream<NonSharedUint8Array> | null
   readonly bodyUsed: boolean
   arrayBuffer (): Promise<ArrayBuffer>
-  bytes (): Promise<Uint8Array>
+  bytes (): Promise<NonSharedUint8Array>
   blob (): Promise<Blob>
   formData (): Promise<FormData>
   json (): Promise<any>
@@ -140,26 +178,27 @@ interface Body {
 
 /** Enough of WHATWG Request for `fetch(new Request(url, init))`. */
 export declare class Request implements Body {
-  constructor (input: RequestInfo, init?: FetchInit)
+  constructor (input: RequestInfo, init?: AnyRequestInit)
   readonly method: string
   readonly url: string
   readonly headers: Headers
   readonly redirect: RequestRedirect
   readonly signal: AbortSignal
   readonly duplex: 'half'
-  readonly cache: string
-  readonly credentials: string
-  readonly destination: string
+  readonly cache: RequestCache
+  readonly credentials: RequestCredentials
+  /** Always '': a request made by fetch() has no destination. */
+  readonly destination: ''
   readonly integrity: string
   readonly keepalive: boolean
-  readonly mode: string
+  readonly mode: RequestMode
   readonly referrer: string
-  readonly referrerPolicy: string
-  readonly body: ReadableStream<Uint8Array> | null
+  readonly referrerPolicy: ReferrerPolicy
+  readonly body: ReadableStream<NonSharedUint8Array> | null
   readonly bodyUsed: boolean
   clone (): Request
   arrayBuffer (): Promise<ArrayBuffer>
-  bytes (): Promise<Uint8Array>
+  bytes (): Promise<NonSharedUint8Array>
   blob (): Promise<Blob>
   formData (): Promise<FormData>
   json (): Promise<any>
@@ -185,7 +224,7 @@ export declare class Response implements Body {
   readonly ok: boolean
   readonly statusText: string
   readonly headers: Headers
-  readonly body: ReadableStream<Uint8Array> | null
+  readonly body: ReadableStream<NonSharedUint8Array> | null
   readonly bodyUsed: boolean
   clone (): Response
   /**
@@ -194,7 +233,7 @@ export declare class Response implements Body {
    */
   events (options?: { maxSize?: number }): ServerSentEventIterator
   arrayBuffer (): Promise<ArrayBuffer>
-  bytes (): Promise<Uint8Array>
+  bytes (): Promise<NonSharedUint8Array>
   blob (): Promise<Blob>
   formData (): Promise<FormData>
   json (): Promise<any>
@@ -377,7 +416,7 @@ export interface TlsOptions {
 export declare class Client {
   constructor (options?: ClientOptions)
   /** fetch() through this client. */
-  fetch (input: RequestInfo, init?: FetchInit): Promise<Response>
+  fetch (input: RequestInfo, init?: AnyRequestInit): Promise<Response>
   /** events() through this client. */
   events (input: RequestInfo, init?: EventsInit): EventStream
   /** upload() through this client. */
@@ -393,7 +432,7 @@ export declare class Client {
  * signal's reason on abort, and with a `DOMException` named `TimeoutError`
  * when one of the time limits runs out.
  */
-export declare function fetch (input: RequestInfo, init?: FetchInit): Promise<Response>
+export declare function fetch (input: RequestInfo, init?: AnyRequestInit): Promise<Response>
 
 /** upload()'s init: a FetchInit without a body (it is written instead). */
 export type UploadInit = Omit<FetchInit, 'body' | 'duplex'>

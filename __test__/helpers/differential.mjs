@@ -1,0 +1,50 @@
+// Differential runs for drop-in behaviour: the same scenario once with Node's
+// own fetch and once with ferrofetch's, so a test compares what a program
+// observes through a real client library instead of restating it.
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const { fetch: ferrofetchFetch } = require('../../index.js')
+
+/** Node's global fetch (undici), captured before anything can replace it. */
+export const nodeFetch = globalThis.fetch
+
+/**
+ * Runs `scenario(fetch)` with Node's fetch, then with ferrofetch's (one after
+ * the other, so that they never share a server's request count), and returns
+ * `{ node, ferrofetch }`: what each run resolved with.
+ */
+export async function runBoth (scenario) {
+  const node = await scenario(nodeFetch)
+  const ferrofetch = await scenario(ferrofetchFetch)
+  return { node, ferrofetch }
+}
+
+/**
+ * What a client library's failure looks like to a program: its class, the
+ * fields SDK users branch on, and the same for its cause (one level: below
+ * it, Node's fetch and ferrofetch each carry their own detail, compared by
+ * the tests of fetch itself). Null for no error.
+ */
+export function describeError (error, depth = 1) {
+  if (error === undefined || error === null) return null
+  return {
+    class: error.constructor?.name,
+    name: error.name,
+    message: error.message,
+    status: error.status,
+    cause: error.cause === undefined || depth === 0 ? undefined : describeError(error.cause, depth - 1)
+  }
+}
+
+/**
+ * Resolves as `promise` does, or with `fallback` after `ms` (unref'd): for
+ * waiting on something a broken client would never cause (a server-side
+ * close, an event), so that the comparison shows it instead of the test
+ * timing out.
+ */
+export function within (promise, fallback = 'still open', ms = 10_000) {
+  let timer
+  const bound = new Promise((resolve) => { timer = setTimeout(resolve, ms, fallback); timer.unref() })
+  return Promise.race([promise, bound]).finally(() => clearTimeout(timer))
+}
