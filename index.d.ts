@@ -301,6 +301,8 @@ export interface EventSourceInit {
   body?: string | ArrayBuffer | ArrayBufferView | Blob | URLSearchParams | FormData
   /** Byte limit for one line or one event (default 16 MiB). */
   maxSize?: number
+  /** The npm `eventsource` package's name for `maxSize`: overflowing it fails the connection, no reconnection. */
+  maxBufferSize?: number
 }
 
 /** The error event: carries `message` and `code` (the HTTP status) like the npm `eventsource` package. */
