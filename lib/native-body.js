@@ -35,12 +35,11 @@ function readNativeChunk (native, max) {
 /**
  * The ReadableStream over `body.native` (a BodyState). It is pulled only
  * when someone reads, so the Rust queue stays the only buffer. But a pull
- * that leaves that queue empty arms one native wait in the background:
- * when the body then fails with no read pending, the stream errors at once
- * (so `reader.closed` rejects, as with Node's fetch) instead of on the next
- * read. The next pull awaits that same wait, so this costs no
- * extra promise when the reader is faster than the network, and none at
- * all while data is already buffered.
+ * that leaves that queue empty, with no read pending at the end of that
+ * event-loop turn, arms one native wait in the background: when the body
+ * then fails, the stream errors at once (so `reader.closed` rejects, as with
+ * Node's fetch) instead of on the next read. The next pull awaits that same
+ * wait; a reader that keeps reading never needs it.
  */
 function nativeStream (body) {
   const native = body.native
@@ -48,6 +47,7 @@ function nativeStream (body) {
   let pulling = false
   let finished = false // closed, errored or cancelled: nothing more to do
   let waiting = null // the armed native.readable() promise
+  let idleCheckQueued = false // watchIfIdle is queued with setImmediate
 
   const done = () => finished || body.failure !== null
 
@@ -88,6 +88,73 @@ function nativeStream (body) {
     return waiting
   }
 
+  /**
+   * Answers a pull from what Rust has buffered, synchronously: true when it
+   * enqueued a chunk (or filled a BYOB view) or closed the stream, false
+   * when nothing is buffered yet. Throws the body's failure.
+   */
+  function answer (c) {
+    const byob = c.byobRequest
+    let result
+    if (byob !== null) {
+      // A BYOB reader: fill the caller's own buffer, no allocation.
+      result = native.readInto(byob.view)
+      if (result > 0) {
+        byob.respond(result)
+        return answered()
+      }
+    } else {
+      result = readNativeChunk(native, MAX_STREAM_CHUNK)
+      if (typeof result === 'object') {
+        c.enqueue(result)
+        return answered()
+      }
+    }
+    if (result === END) {
+      finish()
+      c.close()
+      if (byob !== null) byob.respond(0)
+      return true
+    }
+    if (result === FAILED) {
+      finish()
+      throw body.nativeFailure()
+    }
+    return false
+  }
+
+  /**
+   * A chunk went out. If that emptied the Rust queue, look again once this
+   * turn of the event loop is over: a reader that is still reading has a
+   * pull waiting by then (which waits itself), one that stopped gets the
+   * watch. Arming the watch right away would cost a native wake-up per
+   * chunk whenever the reader is slower than the network.
+   */
+  function answered () {
+    if (!idleCheckQueued && native.available() === 0) {
+      idleCheckQueued = true
+      setImmediate(watchIfIdle)
+    }
+    return true
+  }
+
+  function watchIfIdle () {
+    idleCheckQueued = false
+    if (!pulling && !done() && native.available() === 0) arm()
+  }
+
+  /** The slow path of a pull: wait until Rust has something, then answer. */
+  async function answerWhenReadable (c) {
+    pulling = true
+    try {
+      // Each turn waits for the queue to change: bounded by the body.
+      do await arm()
+      while (!answer(c))
+    } finally {
+      pulling = false
+    }
+  }
+
   return new ReadableStream({
     type: 'bytes',
     start (c) {
@@ -96,18 +163,10 @@ function nativeStream (body) {
       if (body.failure !== null) c.error(body.failure)
     },
     // highWaterMark 0: nothing is pulled until someone reads, so the queue
-    // in Rust is the only buffer and "disturbed" means really read.
-    async pull (c) {
-      pulling = true
-      try {
-        if (await pullNative(body, native, c, arm)) finish()
-      } catch (err) {
-        finish()
-        throw err
-      } finally {
-        pulling = false
-      }
-      if (!done() && native.available() === 0) arm()
+    // in Rust is the only buffer and "disturbed" means really read. A pull
+    // answered from the buffer returns no promise of ours (the hot path).
+    pull (c) {
+      if (!answer(c)) return answerWhenReadable(c)
     },
     cancel () {
       finished = true
@@ -115,39 +174,6 @@ function nativeStream (body) {
       body.settle()
     }
   }, { highWaterMark: 0 })
-}
-
-/**
- * Answers one pull: a chunk (or a filled BYOB view), the end, or the body's
- * failure (thrown). Returns true when the body ended.
- */
-async function pullNative (body, native, controller, wait) {
-  // Each turn reads or waits for the queue to change: bounded by the body.
-  for (;;) {
-    const byob = controller.byobRequest
-    let result
-    if (byob !== null) {
-      // A BYOB reader: fill the caller's own buffer, no allocation.
-      result = native.readInto(byob.view)
-      if (result > 0) {
-        byob.respond(result)
-        return false
-      }
-    } else {
-      result = readNativeChunk(native, MAX_STREAM_CHUNK)
-      if (typeof result === 'object') {
-        controller.enqueue(result)
-        return false
-      }
-    }
-    if (result === END) {
-      controller.close()
-      if (byob !== null) byob.respond(0)
-      return true
-    }
-    if (result === FAILED) throw body.nativeFailure()
-    await wait()
-  }
 }
 
 /** Reads the whole native body of a BodyState without making a stream. */
