@@ -4,12 +4,13 @@
 // microtask queued right after the call. Each case runs through ferrofetch
 // and through Node's own fetch, and the observed order must be the same.
 import test from 'ava'
-import { fetch } from '../index.mjs'
+import { fetch, Response } from '../index.mjs'
 import { httpServer } from './helpers/servers.mjs'
 
 const nodeFetch = globalThis.fetch
 const READERS = ['text', 'json', 'arrayBuffer', 'blob', 'bytes', 'formData']
 const CLIENTS = [['ferrofetch', fetch], ['node', nodeFetch]]
+const RESPONSES = [['ferrofetch', Response], ['node', globalThis.Response]]
 
 /**
  * A server whose responses are urlencoded (so formData() could succeed);
@@ -106,6 +107,15 @@ for (const reader of READERS) {
       t.deepEqual(order, ['catch', 'then'], name)
       t.true(error instanceof TypeError, name)
       await lock.cancel()
+    }
+  })
+  test(`${reader}() of a used constructed Response rejects at once with a TypeError, as Node's Response`, async (t) => {
+    for (const [name, ResponseClass] of RESPONSES) {
+      const response = new ResponseClass('a=1', { headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      await response.text()
+      const { order, error } = await orderOfRejection(response, reader)
+      t.deepEqual(order, ['catch', 'then'], name)
+      t.true(error instanceof TypeError, name)
     }
   })
 }
