@@ -109,6 +109,7 @@ for (const reader of READERS) {
       await lock.cancel()
     }
   })
+
   test(`${reader}() of a used constructed Response rejects at once with a TypeError, as Node's Response`, async (t) => {
     for (const [name, ResponseClass] of RESPONSES) {
       const response = new ResponseClass('a=1', { headers: { 'content-type': 'application/x-www-form-urlencoded' } })
