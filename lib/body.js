@@ -3,26 +3,19 @@
 // ReadableStream over a native response body, and the Body mixin's readers
 // (text, json, arrayBuffer, bytes, blob, formData).
 //
-// A native body is read with synchronous calls that drain what Rust has
-// buffered and awaits `readable()` only when nothing is (DESIGN §3). The
-// ReadableStream is created only when `.body` is touched: `text()` and
-// friends read the native queue directly.
+// A native body (lib/native-body.js) gets its ReadableStream only when
+// `.body` is touched: `text()` and friends read the native queue directly.
 
 const { isDisturbed, Readable } = require('node:stream')
 const { types, MIMEType } = require('node:util')
 const { fromNative } = require('./errors')
 const { encodeFormData } = require('./multipart')
+const { parseFormData } = require('./form-data-parse')
+const { nativeStream, drainNative, concat } = require('./native-body')
 
-/** Largest chunk handed to a default reader; bigger buffers stay in Rust. */
-const MAX_STREAM_CHUNK = 256 * 1024
 const EMPTY = new Uint8Array(0)
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
-
-/** readInto results (see src/exchange.rs). */
-const NOTHING_YET = 0
-const END = -1
-const FAILED = -2
 
 /**
  * The state behind a Request's or Response's body. The bytes come from
@@ -49,13 +42,16 @@ class BodyState {
     if (fn !== null) fn()
   }
 
-  /** Fails the body with `reason` (an abort), wherever it is. */
+  /**
+   * Fails the body with `reason` (an abort), wherever it is. `failure` is
+   * set also when a stream exists: an unread body then refuses its readers
+   * at once with the reason (see refusal()).
+   */
   fail (reason) {
+    this.failure = reason
     if (this.native !== null) this.native.abort()
     if (this.controller !== null) {
       try { this.controller.error(reason) } catch {}
-    } else {
-      this.failure = reason
     }
     this.settle()
   }
@@ -112,91 +108,6 @@ function bytesStream (bytes) {
   })
 }
 
-/**
- * One synchronous read from the native queue: a Uint8Array, or one of
- * NOTHING_YET, END, FAILED.
- */
-function readNativeChunk (native, max) {
-  const available = native.available()
-  if (available === 0) return native.readInto(EMPTY)
-  // Not zero-filled: readInto overwrites all of it (the queue holds at
-  // least `available` bytes and only this thread drains it). A short read
-  // would be a bug; the tail is then cleared rather than handed out.
-  // Users get a plain Uint8Array, as from any Web stream.
-  const buf = new Uint8Array(Buffer.allocUnsafeSlow(Math.min(available, max)).buffer)
-  const n = native.readInto(buf)
-  if (n <= 0) return n
-  if (n === buf.length) return buf
-  buf.fill(0, n)
-  return buf.subarray(0, n)
-}
-
-function nativeStream (body) {
-  const native = body.native
-  return new ReadableStream({
-    type: 'bytes',
-    start (controller) {
-      body.controller = controller
-      if (body.failure !== null) controller.error(body.failure)
-    },
-    // highWaterMark 0: nothing is pulled until someone reads, so the queue
-    // in Rust is the only buffer and "disturbed" means really read.
-    pull: (controller) => pullNative(body, native, controller),
-    cancel () {
-      native.cancel()
-      body.settle()
-    }
-  }, { highWaterMark: 0 })
-}
-
-async function pullNative (body, native, controller) {
-  for (;;) {
-    const byob = controller.byobRequest
-    let result
-    if (byob !== null) {
-      // A BYOB reader: fill the caller's own buffer, no allocation.
-      result = native.readInto(byob.view)
-      if (result > 0) return byob.respond(result)
-    } else {
-      result = readNativeChunk(native, MAX_STREAM_CHUNK)
-      if (typeof result === 'object') return controller.enqueue(result)
-    }
-    if (result === END) {
-      body.settle()
-      controller.close()
-      if (byob !== null) byob.respond(0)
-      return
-    }
-    if (result === FAILED) {
-      body.settle()
-      throw body.nativeFailure()
-    }
-    await native.readable()
-  }
-}
-
-/** Reads the whole native body without making a stream. */
-async function drainNative (body) {
-  const native = body.native
-  const chunks = []
-  let total = 0
-  for (;;) {
-    const result = readNativeChunk(native, 0x7fffffff)
-    if (typeof result === 'object') {
-      chunks.push(result)
-      total += result.length
-    } else if (result === NOTHING_YET) {
-      await native.readable()
-    } else if (result === END) {
-      body.settle()
-      return concat(chunks, total)
-    } else {
-      body.settle()
-      throw body.nativeFailure()
-    }
-  }
-}
-
 async function drainStream (stream) {
   const reader = stream.getReader()
   const chunks = []
@@ -214,30 +125,34 @@ async function drainStream (stream) {
   }
 }
 
-function concat (chunks, total) {
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.length
-  }
-  return out
+/**
+ * Why Fetch §6.3 "consume body" refuses the body before reading anything,
+ * or null. Step 1: an unusable body is a TypeError. An aborted fetch has
+ * errored the body's stream with the signal's reason, and reading an
+ * errored stream fails at once (Streams "ReadableStreamDefaultReaderRead"
+ * runs its error steps synchronously).
+ */
+function refusal (body) {
+  if (body === null) return null
+  if (isUnusable(body)) return new TypeError('Body is unusable: Body has already been read')
+  return body.failure
 }
 
 /**
- * Fetch §6.3 "consume body": all bytes of the body, once.
+ * Fetch §6.3 "consume body": all bytes of the body, once. A refused body
+ * gets an already-rejected promise, not one that rejects after a few
+ * microtask hops (callers must not wrap it in another `.then`).
  * @returns {Promise<Uint8Array>}
  */
-async function consumeBytes (body) {
-  if (body === null) return new Uint8Array(0)
-  if (isUnusable(body)) throw new TypeError('Body is unusable: Body has already been read')
-  if (body.failure !== null) throw body.failure
+function consumeBytes (body) {
+  const refused = refusal(body)
+  if (refused !== null) return Promise.reject(refused)
+  if (body === null) return Promise.resolve(new Uint8Array(0))
   if (body.stream === null) {
     body.used = true
     if (body.native !== null) return drainNative(body)
-    if (body.source instanceof Blob) return new Uint8Array(await body.source.arrayBuffer())
-    return body.source === null ? new Uint8Array(0) : body.source.slice()
+    if (body.source instanceof Blob) return body.source.arrayBuffer().then((buffer) => new Uint8Array(buffer))
+    return Promise.resolve(body.source === null ? new Uint8Array(0) : body.source.slice())
   }
   return drainStream(body.stream)
 }
@@ -418,41 +333,48 @@ function extractMimeType (headers) {
 
 /** Installs the Body mixin (body, bodyUsed, text/json/arrayBuffer/bytes/blob/formData) on a class. */
 function mixinBody (Class, stateOf) {
-  const text = async (self) => decoder.decode(await consumeBytes(stateOf(self).body))
+  // Each reader is Fetch §6.3 "consume body" with its own conversion of the
+  // bytes; a refused body (used, locked, aborted) is an already-rejected
+  // promise, as with Node's fetch.
+  const consume = (self, convert) => {
+    let state
+    try {
+      state = stateOf(self)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    const refused = refusal(state.body)
+    if (refused !== null) return Promise.reject(refused)
+    return consumeBytes(state.body).then((bytes) => convert(bytes, state))
+  }
+  // "UTF-8 decode": a leading BOM is dropped, bad bytes become U+FFFD.
+  const utf8 = (bytes) => decoder.decode(bytes)
   const methods = {
-    async arrayBuffer () {
-      const bytes = await consumeBytes(stateOf(this).body)
-      return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    arrayBuffer () {
+      return consume(this, (bytes) => bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
         ? bytes.buffer
-        : bytes.slice().buffer
+        : bytes.slice().buffer)
     },
-    async bytes () {
-      return consumeBytes(stateOf(this).body)
+    bytes () {
+      return consume(this, (bytes) => bytes)
     },
-    async text () {
-      // "UTF-8 decode": a leading BOM is dropped, bad bytes become U+FFFD.
-      return text(this)
+    text () {
+      return consume(this, utf8)
     },
-    async json () {
+    json () {
       // "parse JSON from bytes": a malformed body rejects with SyntaxError.
-      return JSON.parse(await text(this))
+      return consume(this, (bytes) => JSON.parse(utf8(bytes)))
     },
-    async blob () {
-      const state = stateOf(this)
-      const bytes = await consumeBytes(state.body)
+    blob () {
       // The type is the header's MIME type, parsed and re-serialized
       // (lower-case, canonical quoting), or '' when there is none.
-      const mime = extractMimeType(state.headers)
-      return new Blob([bytes], { type: mime === null ? '' : mime.toString() })
+      return consume(this, (bytes, state) => {
+        const mime = extractMimeType(state.headers)
+        return new Blob([bytes], { type: mime === null ? '' : mime.toString() })
+      })
     },
-    async formData () {
-      // Parsing multipart and urlencoded bodies is delegated to Node's own
-      // Response, which implements Fetch's "package data" for FormData.
-      const state = stateOf(this)
-      const bytes = await consumeBytes(state.body)
-      const mime = extractMimeType(state.headers)
-      const init = mime === null ? {} : { headers: { 'content-type': mime.toString() } }
-      return new globalThis.Response(bytes, init).formData()
+    formData () {
+      return consume(this, (bytes, state) => parseFormData(bytes, extractMimeType(state.headers)))
     }
   }
   for (const [name, fn] of Object.entries(methods)) {
