@@ -191,9 +191,14 @@ function createParser (config) {
       '`config` must be an object, got a function instead. Did you mean `createParser({onEvent: fn})`?'
     )
   }
-  // Destructuring throws the TypeError for null and undefined, as theirs does.
-  const { onEvent = noop, onId = noop, onError = noop, onRetry = noop, onComment, maxBufferSize } = config
-  const wantsComments = Boolean(onComment)
+  // Destructuring throws the TypeError for null and undefined, as theirs
+  // does. A callback given as null is absent, as there.
+  const { maxBufferSize } = config
+  const onEvent = config.onEvent ?? noop
+  const onId = config.onId ?? noop
+  const onError = config.onError ?? noop
+  const onRetry = config.onRetry ?? noop
+  const onComment = config.onComment || null
   const limit = nativeLimit(maxBufferSize)
   const native = new binding.NativeSseParser(limit, true)
   // The stream start so far while it may still be a BOM; undefined once
@@ -265,7 +270,7 @@ function createParser (config) {
     } else if (end !== -1 || tail === '') {
       // A new line is left unterminated: buffer it only while it can still
       // become a field (eventsource-parser 4.1's bounded buffering).
-      const kind = classify(text.slice(end + 1), wantsComments)
+      const kind = classify(text.slice(end + 1), onComment !== null)
       if (kind !== VALID) {
         if (kind === UNDECIDED) held = text.slice(end + 1)
         else skipping = true
@@ -344,7 +349,7 @@ function createParser (config) {
           onRetry(parseInt(items[i + 2], 10))
           break
         case 'c':
-          if (onComment !== undefined) onComment(items[i + 2])
+          if (onComment !== null) onComment(items[i + 2])
           break
         case 'n': {
           const kind = items[i + 1]
@@ -380,7 +385,7 @@ function createParser (config) {
    */
   function consumeLine (line) {
     if (line.charCodeAt(0) === COLON) {
-      if (onComment !== undefined) onComment(line.slice(line.charCodeAt(1) === SPACE ? 2 : 1))
+      if (onComment !== null) onComment(line.slice(line.charCodeAt(1) === SPACE ? 2 : 1))
       return
     }
     const { field, value } = fieldOf(line)
