@@ -209,7 +209,8 @@ pub struct NativeSseParser {
 #[napi]
 impl NativeSseParser {
     /// `maxSize`: byte limit for a line and an event's data. `blockIds`:
-    /// events carry their own block's id (eventsource-parser's semantics).
+    /// events carry their own block's id, and each block with a valid id
+    /// adds an `i` item (eventsource-parser's semantics).
     #[napi(constructor)]
     pub fn new(max_size: Option<f64>, block_ids: Option<bool>) -> Self {
         NativeSseParser {
