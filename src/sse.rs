@@ -13,6 +13,8 @@ use napi_derive::napi;
 /// - event:   `["e", type or null, data, id or null]`
 /// - retry:   `["r", null, milliseconds, null]`
 /// - comment: `["c", null, text, null]`
+/// - block id: `["i", null, id, null]`, from a block with a valid `id`
+///   (block-ids parsers only), before that block's event
 /// - notice:  `["n", kind, value, field name or null]`, kind one of
 ///   `invalid-retry`, `invalid-id`, `unknown-field`, `incomplete-event`
 /// - failure: `["x", null, message, null]`, always last: a line or event
@@ -52,6 +54,7 @@ impl ferrofetch_sse::Sink for Batch {
             Item::Retry(ms) => [Some("r".into()), None, Some(ms.to_string()), None],
             Item::Comment(text) => [Some("c".into()), None, Some(text), None],
             Item::Notice(notice) => notice_slots(notice),
+            Item::BlockId(id) => [Some("i".into()), None, Some(id), None],
         };
         self.0.extend(slots);
     }
@@ -110,9 +113,9 @@ impl ferrofetch_sse::Sink for TextBatch {
                 id: e.id.as_deref(),
             }),
             Item::Retry(ms) => self.item("r", "", &ms.to_string(), ""),
-            // Comments and notices are for createParser, which uses the
-            // slot batches; the iterators skip them.
-            Item::Comment(_) | Item::Notice(_) => {}
+            // Comments, notices and block ids are for createParser, which
+            // uses the slot batches; the iterators skip them.
+            Item::Comment(_) | Item::Notice(_) | Item::BlockId(_) => {}
         }
     }
 
@@ -206,7 +209,8 @@ pub struct NativeSseParser {
 #[napi]
 impl NativeSseParser {
     /// `maxSize`: byte limit for a line and an event's data. `blockIds`:
-    /// events carry their own block's id (eventsource-parser's semantics).
+    /// events carry their own block's id, and each block with a valid id
+    /// adds an `i` item (eventsource-parser's semantics).
     #[napi(constructor)]
     pub fn new(max_size: Option<f64>, block_ids: Option<bool>) -> Self {
         NativeSseParser {

@@ -103,6 +103,14 @@ pub enum Item {
     Comment(String),
     /// A recoverable oddity; see [`Notice`].
     Notice(Notice),
+    /// The block a blank line just ended had a valid `id` field: its value
+    /// (empty for an empty field), pushed before the block's event if any.
+    ///
+    /// Only with [`Parser::with_block_ids`](crate::Parser::with_block_ids),
+    /// for eventsource-parser 4.1's `onId`, which runs for blocks without
+    /// `data` too. Other callers read
+    /// [`Parser::last_event_id`](crate::Parser::last_event_id) instead.
+    BlockId(String),
 }
 
 /// A receiver for the parser's [`Item`]s.

@@ -96,7 +96,8 @@ impl Parser {
     /// With this on, an event whose block had no `id` field gets `None`, and
     /// an empty `id` field gives `Some("")`: what eventsource-parser reports
     /// (`id` undefined when a block has none), for its drop-in replacement.
-    /// The last event ID is tracked either way ([`last_event_id`]).
+    /// The last event ID is tracked either way ([`last_event_id`]), and
+    /// each block with a valid `id` field also pushes an [`Item::BlockId`].
     ///
     /// [`last_event_id`]: Self::last_event_id
     pub fn with_block_ids(mut self, on: bool) -> Self {
@@ -310,6 +311,9 @@ impl Fields {
         let had_id = std::mem::take(&mut self.has_pending_id);
         if had_id {
             std::mem::swap(&mut self.last_event_id, &mut self.pending_id);
+            if self.block_ids {
+                out.push(Item::BlockId(self.last_event_id.clone()));
+            }
         }
         if !self.data.is_empty() {
             let id = if !self.block_ids {
@@ -402,6 +406,57 @@ mod block_id_tests {
     fn block_ids_report_only_the_blocks_own_id() {
         let got = ids(b"id: 1\ndata: a\n\ndata: b\n\nid\ndata: c\n\n");
         assert_eq!(got, vec![Some("1".into()), None, Some(String::new())]);
+    }
+
+    fn block_id_items(input: &[u8]) -> Vec<Item> {
+        let mut parser = Parser::new().with_block_ids(true);
+        let mut items = Vec::new();
+        parser.feed(input, &mut items).unwrap();
+        items
+    }
+
+    #[test]
+    fn block_ids_announce_each_blocks_id_before_its_event() {
+        let items = block_id_items(b"id: 1\ndata: a\n\nid: 2\n\nid\n\nid: 3\nid: \0\n\n");
+        assert_eq!(
+            items[..3],
+            [
+                Item::BlockId("1".into()),
+                Item::Event(crate::Event {
+                    event: None,
+                    data: "a".into(),
+                    id: Some("1".into()),
+                }),
+                Item::BlockId("2".into()),
+            ]
+        );
+        // An empty id is announced; an id with NUL is not, and leaves the
+        // block's earlier valid id in force.
+        assert_eq!(items[3], Item::BlockId(String::new()));
+        assert!(matches!(items[4], Item::Notice(Notice::InvalidId { .. })));
+        assert_eq!(items[5], Item::BlockId("3".into()));
+        assert_eq!(items.len(), 6);
+    }
+
+    #[test]
+    fn block_id_items_are_off_by_default() {
+        let mut parser = Parser::new();
+        let mut items = Vec::new();
+        parser
+            .feed(b"id: 1\n\nid: 2\ndata: a\n\n", &mut items)
+            .unwrap();
+        assert!(items.iter().all(|item| matches!(item, Item::Event(_))));
+        assert_eq!(items.len(), 1);
+    }
+
+    #[test]
+    fn an_unfinished_block_announces_no_id() {
+        let mut parser = Parser::new().with_block_ids(true);
+        let mut items = Vec::new();
+        parser.feed(b"id: 1\ndata: a\n", &mut items).unwrap();
+        parser.reset(false, &mut items);
+        parser.feed(b"\n", &mut items).unwrap();
+        assert!(items.is_empty());
     }
 
     #[test]

@@ -112,6 +112,44 @@ proptest! {
     }
 
     #[test]
+    fn block_id_items_are_split_invariant_and_precede_their_events(
+        input in stream(),
+        offsets in proptest::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let chunks = split_at_offsets(&input, &offsets);
+        let whole = run(Parser::new().with_block_ids(true), &[&input], false);
+        let split = run(Parser::new().with_block_ids(true), &chunks, false);
+        prop_assert_eq!(&split, &whole);
+        // An event carries an id exactly when a block-id item with that
+        // id comes right before it.
+        let mut previous: Option<&Item> = None;
+        for item in &whole.items {
+            if let Item::Event(event) = item {
+                let announced = match previous {
+                    Some(Item::BlockId(id)) => Some(id.as_str()),
+                    _ => None,
+                };
+                prop_assert_eq!(event.id.as_deref(), announced);
+            }
+            previous = Some(item);
+        }
+        // Without block ids, the same stream gives the same items minus
+        // the block-id items, except that events carry the last ID in force.
+        let plain = run(Parser::new(), &[&input], false);
+        let kept = |items: &[Item]| -> Vec<Item> {
+            items
+                .iter()
+                .filter(|item| !matches!(item, Item::BlockId(_)))
+                .map(|item| match item {
+                    Item::Event(e) => Item::Event(Event { id: None, ..e.clone() }),
+                    other => other.clone(),
+                })
+                .collect()
+        };
+        prop_assert_eq!(kept(&whole.items), kept(&plain.items));
+    }
+
+    #[test]
     fn borrowed_events_are_the_owned_ones(
         input in stream(),
         offsets in proptest::collection::vec(any::<usize>(), 0..12),
