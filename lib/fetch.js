@@ -53,13 +53,27 @@ function startNative (nativeClient, defaults, parts, bytes, streamed) {
       parts.timeout ?? defaults.timeout,
       parts.connectTimeout ?? defaults.connectTimeout,
       parts.readTimeout ?? defaults.readTimeout,
-      parts.decompress ?? undefined
+      parts.decompress ?? undefined,
+      ...referrerArgs(parts)
     )
   } catch (err) {
     // Only what slipped past validation gets here; it is still the
     // caller's argument that is wrong.
     throw new TypeError(err.message)
   }
+}
+
+/**
+ * The native start()'s last arguments: the referrer URL (undefined for
+ * "client" and "no-referrer": Node's fetch has no client whose URL it could
+ * send), the referrer policy and the mode. The core applies the policy to
+ * every hop (Referrer Policy §8.3) and sends the mode as Sec-Fetch-Mode.
+ */
+function referrerArgs (parts) {
+  const extras = parts.extras
+  if (extras === undefined || extras === null) return [undefined, undefined, undefined]
+  const referrer = extras.referrer === 'client' || extras.referrer === 'no-referrer' ? undefined : extras.referrer
+  return [referrer, extras.referrerPolicy || undefined, extras.mode]
 }
 
 /**

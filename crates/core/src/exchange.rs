@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, RANGE};
+use http::header::{HeaderMap, HeaderValue, RANGE};
 use http::Method;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
@@ -20,6 +20,8 @@ use crate::decode;
 use crate::error::{self, codes, Error, Phase};
 use crate::origin_gate::{self, Turn};
 use crate::redirect::{next_step, Hop, RedirectMode, Step};
+use crate::referrer::{self, ReferrerPolicy};
+use crate::request_headers::{AddedHeaders, RequestMode};
 use crate::upload::{self, RequestBody, SettleOnDrop, StreamBody};
 
 /// Everything needed to send a request, as owned Rust data.
@@ -43,6 +45,14 @@ pub struct RequestSpec {
     pub read_timeout: Option<Duration>,
     /// Decode compressed bodies; `None` uses the client's setting.
     pub decompress: Option<bool>,
+    /// The referrer URL (`RequestInit.referrer`), or `None` for no referrer
+    /// ("client" and "no-referrer" alike: Node has no client to take one from).
+    pub referrer: Option<Url>,
+    /// The referrer policy; `None` is the empty policy, which becomes
+    /// Fetch's default.
+    pub referrer_policy: Option<ReferrerPolicy>,
+    /// The request's mode, sent as `Sec-Fetch-Mode`.
+    pub mode: RequestMode,
 }
 
 impl RequestSpec {
@@ -58,6 +68,9 @@ impl RequestSpec {
             connect_timeout: None,
             read_timeout: None,
             decompress: None,
+            referrer: None,
+            referrer_policy: None,
+            mode: RequestMode::Cors,
         }
     }
 }
@@ -288,32 +301,32 @@ async fn send_following_redirects(
     client: &Client,
     spec: RequestSpec,
 ) -> Result<(decode::Body, ResponseHead), Error> {
-    let http = client.http(spec.connect_timeout)?;
-    let max_redirects = client.options().max_redirects;
-    let decompress = spec.decompress.unwrap_or(client.options().decompress);
-    let mut headers = spec.headers;
-    let user_chose = headers.contains_key(ACCEPT_ENCODING)
-        || client
-            .options()
-            .default_headers
-            .contains_key(ACCEPT_ENCODING);
-    if !user_chose {
-        // Fetch §4.6 "HTTP-network-or-cache fetch" step 8.19: a range
-        // request asks for the bytes as stored; otherwise we offer what
-        // we decode.
-        if headers.contains_key(RANGE) {
-            headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
-        } else if decompress {
-            headers.insert(
-                ACCEPT_ENCODING,
-                HeaderValue::from_static(decode::ACCEPT_ENCODING),
-            );
-        }
-    }
+    let http = client.http(spec.connect_timeout, false)?;
+    let options = client.options();
+    let max_redirects = options.max_redirects;
+    let decompress = spec.decompress.unwrap_or(options.decompress);
+    // Fetch §4.6 "HTTP-network-or-cache fetch" step 8.18: a range request
+    // asks for the bytes as stored; otherwise we offer what we decode.
+    let accept_encoding = if spec.headers.contains_key(RANGE) {
+        Some(HeaderValue::from_static("identity"))
+    } else if decompress {
+        Some(HeaderValue::from_static(decode::ACCEPT_ENCODING))
+    } else {
+        None
+    };
+    let added = AddedHeaders {
+        client_defaults: &options.default_headers,
+        mode: spec.mode,
+        user_agent: &options.user_agent,
+        accept_encoding,
+    };
+    // Fetch §4.1 "main fetch" step 7: the empty policy becomes the default.
+    let mut policy = spec.referrer_policy.unwrap_or_default();
+    let mut referrer = spec.referrer;
     let mut hop = Hop {
         method: spec.method,
         url: spec.url,
-        headers,
+        headers: spec.headers,
         body: spec.body,
     };
     // However sending ends, a restartable body's producer stops waiting
@@ -323,28 +336,50 @@ async fn send_following_redirects(
         _ => None,
     });
     let mut redirects = 0;
+    let mut attempts = 0;
     loop {
-        let mut request = http
-            .request(hop.method.clone(), hop.url.clone())
-            .headers(hop.headers.clone());
+        // Main fetch step 8 runs again for every redirect: the referrer is
+        // determined against this hop's URL from what the last hop kept.
+        referrer = referrer.and_then(|r| referrer::determine(&r, policy, &hop.url));
+        let headers = added.for_hop(
+            &hop.headers,
+            referrer.as_ref(),
+            &hop.method,
+            hop.body.is_some(),
+        );
         let can_replay = hop.body.as_ref().is_none_or(RequestBody::can_replay);
-        match &hop.body {
-            None => {}
-            Some(RequestBody::Bytes(bytes)) => request = request.body(bytes.clone()),
-            Some(RequestBody::Stream(stream)) => {
-                // A later hop keeps the body only when it can be replayed
-                // (next_step refuses otherwise): its producer starts over.
-                let queue = if redirects == 0 {
-                    stream.current()
-                } else {
-                    stream
-                        .restart()
-                        .ok_or_else(|| error::internal("a streamed body could not start over"))?
-                };
-                request = request.body(upload::into_reqwest_body(queue));
+        let mut new_connection = false;
+        let response = loop {
+            let http = if new_connection {
+                client.http(spec.connect_timeout, true)?
+            } else {
+                http.clone()
+            };
+            let request = with_body(
+                http.request(hop.method.clone(), hop.url.clone())
+                    .headers(headers.clone()),
+                hop.body.as_ref(),
+                attempts,
+            )?;
+            attempts += 1;
+            let response = if new_connection {
+                send(request).await?
+            } else {
+                send_gated(client, &hop.url, request).await?
+            };
+            // §4.6 step 16: a 421 Misdirected Request is sent once more on
+            // a new connection when the body is null or has a source.
+            if response.status() == http::StatusCode::MISDIRECTED_REQUEST
+                && !new_connection
+                && can_replay
+            {
+                new_connection = true;
+                // Unread, the answer's connection is closed, not pooled.
+                drop(response);
+                continue;
             }
-        }
-        let response = send_gated(client, &hop.url, request).await?;
+            break response;
+        };
         let status = response.status().as_u16();
         let location = response
             .headers()
@@ -376,6 +411,11 @@ async fn send_following_redirects(
             }
             Step::Follow => {
                 redirects += 1;
+                // §4.4 "HTTP-redirect fetch": "set request's referrer
+                // policy on redirect" from the response's Referrer-Policy.
+                if let Some(next) = ReferrerPolicy::from_response(response.headers()) {
+                    policy = next;
+                }
                 // Dropping the unread body closes that connection rather
                 // than draining an unbounded body; redirect bodies are tiny
                 // and rare enough that pooling them is not worth the risk.
@@ -383,6 +423,31 @@ async fn send_following_redirects(
             }
         }
     }
+}
+
+/// Attaches the body for attempt number `attempt` of the whole request
+/// (redirects and 421 retries included): a streamed body's first attempt
+/// sends the queue JS is filling; a later one (only a replayable body gets
+/// one) starts its producer over.
+fn with_body(
+    request: reqwest::RequestBuilder,
+    body: Option<&RequestBody>,
+    attempt: u32,
+) -> Result<reqwest::RequestBuilder, Error> {
+    Ok(match body {
+        None => request,
+        Some(RequestBody::Bytes(bytes)) => request.body(bytes.clone()),
+        Some(RequestBody::Stream(stream)) => {
+            let queue = if attempt == 0 {
+                stream.current()
+            } else {
+                stream
+                    .restart()
+                    .ok_or_else(|| error::internal("a streamed body could not start over"))?
+            };
+            request.body(upload::into_reqwest_body(queue))
+        }
+    })
 }
 
 /// Sends, letting the first request to an https origin go alone so that a
@@ -404,14 +469,18 @@ async fn send_gated(
             None
         }
     };
-    let response = request
-        .send()
-        .await
-        .map_err(|e| error::from_reqwest(e, Phase::Head))?;
+    let response = send(request).await?;
     if let Some(guard) = guard {
         guard.done();
     }
     Ok(response)
+}
+
+async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+    request
+        .send()
+        .await
+        .map_err(|e| error::from_reqwest(e, Phase::Head))
 }
 
 fn status_text(response: &reqwest::Response) -> String {
@@ -495,57 +564,4 @@ async fn next_chunk(
         },
     };
     result
-}
-
-/// Converts a header name and a Latin-1 value (as JS strings carry them)
-/// into typed header parts. The JS layer validated them already; this is
-/// the backstop that keeps anything invalid from reaching the wire.
-pub fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
-    let name = HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| error::invalid_arg(format!("invalid header name {name:?}")))?;
-    let bytes = latin1_bytes(value)
-        .ok_or_else(|| error::invalid_arg(format!("header value of {name} is not a ByteString")))?;
-    let value = HeaderValue::from_bytes(&bytes)
-        .map_err(|_| error::invalid_arg(format!("invalid value for header {name}")))?;
-    Ok((name, value))
-}
-
-/// A header value's bytes as a JS string: each byte one code unit (the
-/// "isomorphic decode" of the Fetch standard).
-pub fn latin1_string(bytes: &[u8]) -> String {
-    if bytes.is_ascii() {
-        // Valid UTF-8 already; the common case costs one copy.
-        return String::from_utf8_lossy(bytes).into_owned();
-    }
-    bytes.iter().map(|&b| b as char).collect()
-}
-
-fn latin1_bytes(value: &str) -> Option<Vec<u8>> {
-    if value.is_ascii() {
-        return Some(value.as_bytes().to_vec());
-    }
-    value
-        .chars()
-        .map(|c| u8::try_from(u32::from(c)).ok())
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn latin1_round_trips_every_byte() {
-        let all: Vec<u8> = (0..=255u8).collect();
-        let s = latin1_string(&all);
-        assert_eq!(latin1_bytes(&s).unwrap(), all);
-    }
-
-    #[test]
-    fn header_values_above_latin1_are_rejected() {
-        let err = header_pair("x-a", "snow\u{2603}").unwrap_err();
-        assert_eq!(err.code(), codes::INVALID_ARG);
-        assert!(header_pair("bad name", "v").is_err());
-        assert!(header_pair("x-a", "caf\u{e9}").is_ok());
-    }
 }
