@@ -138,15 +138,23 @@ impl AddedHeaders<'_> {
             }
         }
         // Step 8.6: a POST or PUT without a body says so with
-        // `Content-Length: 0` (a body's own length hyper writes itself).
-        if !has_body
-            && (method == Method::POST || method == Method::PUT)
-            && !headers.contains_key(CONTENT_LENGTH)
-        {
+        // `Content-Length: 0` (a body's own length hyper writes itself);
+        // undici's HTTP/1 writer does the same for every method that
+        // "expects a payload", which is what Node's fetch sends.
+        if !has_body && expects_payload(method) && !headers.contains_key(CONTENT_LENGTH) {
             headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         headers
     }
+}
+
+/// The methods undici's HTTP/1 writer sends `Content-Length: 0` for when
+/// they have no body.
+fn expects_payload(method: &Method) -> bool {
+    matches!(
+        method.as_str(),
+        "POST" | "PUT" | "PATCH" | "QUERY" | "PROPFIND" | "PROPPATCH"
+    )
 }
 
 /// Converts a header name and a Latin-1 value (as JS strings carry them)
@@ -278,16 +286,18 @@ mod tests {
     }
 
     #[test]
-    fn a_post_or_put_without_a_body_sends_content_length_zero() {
+    fn a_method_expecting_a_payload_without_a_body_sends_content_length_zero() {
         let none = HeaderMap::new();
         let own = HeaderMap::new();
-        for method in [Method::POST, Method::PUT] {
+        for method in [Method::POST, Method::PUT, Method::PATCH] {
             let headers = added(&none).for_hop(&own, None, &method, false);
             assert_eq!(headers[CONTENT_LENGTH], "0");
             let with_body = added(&none).for_hop(&own, None, &method, true);
             assert!(with_body.get(CONTENT_LENGTH).is_none());
         }
-        let patch = added(&none).for_hop(&own, None, &Method::PATCH, false);
-        assert!(patch.get(CONTENT_LENGTH).is_none());
+        for method in [Method::GET, Method::DELETE, Method::OPTIONS] {
+            let headers = added(&none).for_hop(&own, None, &method, false);
+            assert!(headers.get(CONTENT_LENGTH).is_none(), "{method}");
+        }
     }
 }
