@@ -94,3 +94,17 @@ test('a body\'s Content-Type and Content-Length sit where Node\'s fetch puts the
   const { node, ours } = await bothSend(t, '/', () => ({ method: 'POST', body: 'hello', headers: { 'x-a': '1' } }))
   t.deepEqual(ours, node)
 })
+
+test('the cache mode sends Cache-Control and Pragma as Node\'s fetch does', async (t) => {
+  const inits = [
+    { cache: 'no-cache' }, { cache: 'no-store' }, { cache: 'reload' }, { cache: 'force-cache' },
+    { cache: 'no-cache', headers: { 'cache-control': 'max-age=5' } },
+    { headers: { 'if-none-match': '"e"' } }, { cache: 'no-store', headers: { pragma: 'x' } }
+  ]
+  for (const init of inits) {
+    const { node, ours } = await bothSend(t, '/', () => init)
+    t.deepEqual(ours, node, JSON.stringify(init))
+  }
+  const { ours } = await bothSend(t, '/', () => ({ cache: 'no-store' }))
+  t.deepEqual(ours.filter(([name]) => name === 'pragma' || name === 'cache-control'), [['pragma', 'no-cache'], ['cache-control', 'no-cache']])
+})

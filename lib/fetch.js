@@ -54,7 +54,7 @@ function startNative (nativeClient, defaults, parts, bytes, streamed) {
       parts.connectTimeout ?? defaults.connectTimeout,
       parts.readTimeout ?? defaults.readTimeout,
       parts.decompress ?? undefined,
-      ...referrerArgs(parts)
+      ...extrasArgs(parts)
     )
   } catch (err) {
     // Only what slipped past validation gets here; it is still the
@@ -66,14 +66,15 @@ function startNative (nativeClient, defaults, parts, bytes, streamed) {
 /**
  * The native start()'s last arguments: the referrer URL (undefined for
  * "client" and "no-referrer": Node's fetch has no client whose URL it could
- * send), the referrer policy and the mode. The core applies the policy to
- * every hop (Referrer Policy §8.3) and sends the mode as Sec-Fetch-Mode.
+ * send), the referrer policy, the mode and the cache mode. The core applies
+ * the policy to every hop (Referrer Policy §8.3), sends the mode as
+ * Sec-Fetch-Mode and the cache mode as Cache-Control/Pragma, as undici does.
  */
-function referrerArgs (parts) {
+function extrasArgs (parts) {
   const extras = parts.extras
-  if (extras === undefined || extras === null) return [undefined, undefined, undefined]
+  if (extras === undefined || extras === null) return [undefined, undefined, undefined, undefined]
   const referrer = extras.referrer === 'client' || extras.referrer === 'no-referrer' ? undefined : extras.referrer
-  return [referrer, extras.referrerPolicy || undefined, extras.mode]
+  return [referrer, extras.referrerPolicy || undefined, extras.mode, extras.cache]
 }
 
 /**

@@ -138,6 +138,7 @@ impl NativeClient {
         referrer: Option<String>,
         referrer_policy: Option<String>,
         mode: Option<String>,
+        cache: Option<String>,
     ) -> Result<NativeExchange> {
         let method = http::Method::from_bytes(method.as_bytes())
             .map_err(|_| convert::invalid(format!("invalid method {method:?}")))?;
@@ -185,6 +186,7 @@ impl NativeClient {
             referrer: convert::referrer(referrer)?,
             referrer_policy: convert::referrer_policy(referrer_policy)?,
             mode: convert::request_mode(mode)?,
+            cache: convert::cache_mode(cache)?,
         };
         let (exchange, task) = self.inner.start(spec);
         napi::bindgen_prelude::spawn(task);

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use ferrofetch_core::{
-    append_combined, header_pair, latin1_string, Error, Kind, RedirectMode, ReferrerPolicy,
-    RequestMode, ResponseHead,
+    append_combined, header_pair, latin1_string, CacheMode, Error, Kind, RedirectMode,
+    ReferrerPolicy, RequestMode, ResponseHead,
 };
 use http::HeaderMap;
 use napi::bindgen_prelude::*;
@@ -160,5 +160,15 @@ pub fn millis(ms: Option<f64>) -> Option<Duration> {
             Some(Duration::from_secs_f64(ms / 1000.0))
         }
         _ => None,
+    }
+}
+
+/// `RequestInit.cache`; none is "default".
+pub fn cache_mode(mode: Option<String>) -> Result<CacheMode> {
+    match mode.as_deref() {
+        None => Ok(CacheMode::default()),
+        Some(name) => {
+            CacheMode::parse(name).ok_or_else(|| invalid(format!("invalid cache mode {name:?}")))
+        }
     }
 }

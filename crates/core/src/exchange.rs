@@ -21,7 +21,7 @@ use crate::error::{self, codes, Error, Phase};
 use crate::origin_gate::{self, Turn};
 use crate::redirect::{next_step, Hop, RedirectMode, Step};
 use crate::referrer::{self, ReferrerPolicy};
-use crate::request_headers::{AddedHeaders, RequestMode};
+use crate::request_headers::{AddedHeaders, CacheMode, RequestMode};
 use crate::upload::{self, RequestBody, SettleOnDrop, StreamBody};
 
 /// Everything needed to send a request, as owned Rust data.
@@ -53,6 +53,8 @@ pub struct RequestSpec {
     pub referrer_policy: Option<ReferrerPolicy>,
     /// The request's mode, sent as `Sec-Fetch-Mode`.
     pub mode: RequestMode,
+    /// The request's cache mode, which decides the cache headers sent.
+    pub cache: CacheMode,
 }
 
 impl RequestSpec {
@@ -71,6 +73,7 @@ impl RequestSpec {
             referrer: None,
             referrer_policy: None,
             mode: RequestMode::Cors,
+            cache: CacheMode::Default,
         }
     }
 }
@@ -317,6 +320,7 @@ async fn send_following_redirects(
     let added = AddedHeaders {
         client_defaults: &options.default_headers,
         mode: spec.mode,
+        cache: spec.cache,
         user_agent: &options.user_agent,
         accept_encoding,
     };

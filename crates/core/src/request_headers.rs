@@ -3,8 +3,9 @@
 //! Latin-1 conversions of header values between JS strings and bytes.
 
 use http::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, ACCEPT_LANGUAGE, CONTENT_LENGTH,
-    COOKIE, REFERER, USER_AGENT,
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, ACCEPT_LANGUAGE, CACHE_CONTROL,
+    CONTENT_LENGTH, COOKIE, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE,
+    IF_UNMODIFIED_SINCE, PRAGMA, REFERER, USER_AGENT,
 };
 use http::Method;
 use url::Url;
@@ -47,6 +48,40 @@ impl RequestMode {
     }
 }
 
+/// The request's cache mode (`RequestInit.cache`). There is no HTTP cache
+/// here; the mode only decides the cache headers sent, as in Node's fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CacheMode {
+    /// `default`.
+    #[default]
+    Default,
+    /// `no-store`.
+    NoStore,
+    /// `reload`.
+    Reload,
+    /// `no-cache`.
+    NoCache,
+    /// `force-cache`.
+    ForceCache,
+    /// `only-if-cached`.
+    OnlyIfCached,
+}
+
+impl CacheMode {
+    /// The mode a `RequestInit.cache` string names.
+    pub fn parse(mode: &str) -> Option<CacheMode> {
+        Some(match mode {
+            "default" => CacheMode::Default,
+            "no-store" => CacheMode::NoStore,
+            "reload" => CacheMode::Reload,
+            "no-cache" => CacheMode::NoCache,
+            "force-cache" => CacheMode::ForceCache,
+            "only-if-cached" => CacheMode::OnlyIfCached,
+            _ => return None,
+        })
+    }
+}
+
 /// Fetch §2.2.2 "append" to a header list sent as one field per name: a
 /// name already present gets the value joined to its own ("combine"), so
 /// `x: 1` and `x: 2` go out as `x: 1, 2`. Cookies are joined with `; `
@@ -84,6 +119,8 @@ pub(crate) struct AddedHeaders<'a> {
     pub client_defaults: &'a HeaderMap,
     /// The request's mode, for `Sec-Fetch-Mode`.
     pub mode: RequestMode,
+    /// The request's cache mode, for `Cache-Control` and `Pragma`.
+    pub cache: CacheMode,
     /// The client's `User-Agent`.
     pub user_agent: &'a str,
     /// The `Accept-Encoding` to send unless the request has one.
@@ -102,16 +139,13 @@ impl AddedHeaders<'_> {
         has_body: bool,
     ) -> HeaderMap {
         let mut headers = own.clone();
-        let absent = |h: &HeaderMap, name: &HeaderName| {
-            !h.contains_key(name) && !self.client_defaults.contains_key(name)
-        };
         // Main fetch step 12: `Accept: */*` (no destination here).
-        if absent(&headers, &ACCEPT) {
+        if self.absent(&headers, &ACCEPT) {
             headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
         }
         // Step 13: "user agents should append `Accept-Language`/an
         // appropriate value"; Node's fetch sends `*`.
-        if absent(&headers, &ACCEPT_LANGUAGE) {
+        if self.absent(&headers, &ACCEPT_LANGUAGE) {
             headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("*"));
         }
         // HTTP-network-or-cache fetch step 8.11: the referrer, appended
@@ -126,14 +160,15 @@ impl AddedHeaders<'_> {
         // any value the request gave.
         headers.insert(SEC_FETCH_MODE, self.mode.header_value());
         // Step 8.14: the default `User-Agent`.
-        if absent(&headers, &USER_AGENT) {
+        if self.absent(&headers, &USER_AGENT) {
             if let Ok(value) = HeaderValue::from_str(self.user_agent) {
                 headers.insert(USER_AGENT, value);
             }
         }
+        self.add_cache_headers(&mut headers);
         // Steps 8.18–8.19: the codings we decode (or `identity` for a range).
         if let Some(value) = &self.accept_encoding {
-            if absent(&headers, &ACCEPT_ENCODING) {
+            if self.absent(&headers, &ACCEPT_ENCODING) {
                 headers.insert(ACCEPT_ENCODING, value.clone());
             }
         }
@@ -145,6 +180,43 @@ impl AddedHeaders<'_> {
             headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         headers
+    }
+}
+
+impl AddedHeaders<'_> {
+    /// True when neither the request nor the client sets `name`.
+    fn absent(&self, headers: &HeaderMap, name: &HeaderName) -> bool {
+        !headers.contains_key(name) && !self.client_defaults.contains_key(name)
+    }
+
+    /// HTTP-network-or-cache fetch steps 8.15–8.17: the headers that tell
+    /// caches on the way what the cache mode asks.
+    fn add_cache_headers(&self, headers: &mut HeaderMap) {
+        let conditional = [
+            IF_MODIFIED_SINCE,
+            IF_NONE_MATCH,
+            IF_UNMODIFIED_SINCE,
+            IF_MATCH,
+            IF_RANGE,
+        ];
+        let mut cache = self.cache;
+        // 8.15. "default" with a conditional header becomes "no-store".
+        if cache == CacheMode::Default && conditional.iter().any(|n| headers.contains_key(n)) {
+            cache = CacheMode::NoStore;
+        }
+        // 8.16. "no-cache": `Cache-Control: max-age=0` unless one is set.
+        if cache == CacheMode::NoCache && self.absent(headers, &CACHE_CONTROL) {
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("max-age=0"));
+        }
+        // 8.17. "no-store" and "reload": `Pragma` and `Cache-Control`
+        // `no-cache`, each unless set.
+        if matches!(cache, CacheMode::NoStore | CacheMode::Reload) {
+            for name in [PRAGMA, CACHE_CONTROL] {
+                if self.absent(headers, &name) {
+                    headers.insert(name, HeaderValue::from_static("no-cache"));
+                }
+            }
+        }
     }
 }
 
@@ -238,6 +310,7 @@ mod tests {
         AddedHeaders {
             client_defaults,
             mode: RequestMode::Cors,
+            cache: CacheMode::Default,
             user_agent: "ua/1",
             accept_encoding: Some(HeaderValue::from_static("gzip")),
         }
@@ -299,5 +372,46 @@ mod tests {
             let headers = added(&none).for_hop(&own, None, &method, false);
             assert!(headers.get(CONTENT_LENGTH).is_none(), "{method}");
         }
+    }
+
+    #[test]
+    fn the_cache_mode_decides_the_cache_headers() {
+        let none = HeaderMap::new();
+        let sent = |cache: CacheMode, own: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in own {
+                map.insert(*name, HeaderValue::from_static(value));
+            }
+            let added = AddedHeaders {
+                cache,
+                ..added(&none)
+            };
+            let headers = added.for_hop(&map, None, &Method::GET, false);
+            [PRAGMA, CACHE_CONTROL].map(|n| headers.get(n).map(|v| v.to_str().unwrap().to_string()))
+        };
+        let no_cache = Some("no-cache".to_string());
+        assert_eq!(sent(CacheMode::Default, &[]), [None, None]);
+        assert_eq!(sent(CacheMode::ForceCache, &[]), [None, None]);
+        assert_eq!(
+            sent(CacheMode::NoCache, &[]),
+            [None, Some("max-age=0".into())]
+        );
+        assert_eq!(
+            sent(CacheMode::NoCache, &[("cache-control", "a")]),
+            [None, Some("a".into())]
+        );
+        assert_eq!(
+            sent(CacheMode::NoStore, &[]),
+            [no_cache.clone(), no_cache.clone()]
+        );
+        assert_eq!(
+            sent(CacheMode::Reload, &[]),
+            [no_cache.clone(), no_cache.clone()]
+        );
+        // A conditional request in "default" mode is sent as "no-store".
+        assert_eq!(
+            sent(CacheMode::Default, &[("if-none-match", "\"e\"")]),
+            [no_cache.clone(), no_cache]
+        );
     }
 }
