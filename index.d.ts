@@ -81,11 +81,15 @@ export interface FetchInit extends TimeoutOptions {
   duplex?: 'half'
   /** Accepted for compatibility; must be null. */
   window?: null
-  /** Accepted for compatibility and ignored by a server-side client. */
+  /** Sent as `Sec-Fetch-Mode` (default 'cors'), as Node's fetch does; no CORS checks. */
   mode?: 'cors' | 'no-cors' | 'same-origin'
+  /** Accepted for compatibility and ignored by a server-side client. */
   credentials?: 'omit' | 'same-origin' | 'include'
+  /** No HTTP cache: decides the `Cache-Control`/`Pragma` sent, as in Node's fetch. */
   cache?: string
+  /** An absolute URL, sent as `Referer` reduced by `referrerPolicy` on each hop; '' for none. */
   referrer?: string
+  /** A referrer policy; '' (default) is 'strict-origin-when-cross-origin'. */
   referrerPolicy?: string
   integrity?: string
   keepalive?: boolean
