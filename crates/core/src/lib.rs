@@ -17,6 +17,7 @@ mod origin_gate;
 mod redirect;
 mod referrer;
 mod request_headers;
+mod send;
 pub mod test_hooks;
 mod upload;
 
