@@ -111,11 +111,15 @@ export interface FetchInit extends TimeoutOptions {
   duplex?: 'half'
   /** Accepted for compatibility; must be null. */
   window?: null
-  /** Accepted for compatibility and ignored by a server-side client ('navigate' is a TypeError). */
+  /** Sent as `Sec-Fetch-Mode` (default 'cors'), as Node's fetch does; no CORS checks ('navigate' is a TypeError). */
   mode?: Exclude<RequestMode, 'navigate'>
+  /** Accepted for compatibility and ignored by a server-side client. */
   credentials?: RequestCredentials
+  /** No HTTP cache: decides the `Cache-Control`/`Pragma` sent, as in Node's fetch. */
   cache?: RequestCache
+  /** An absolute URL, sent as `Referer` reduced by `referrerPolicy` on each hop; '' for none. */
   referrer?: string
+  /** A referrer policy; '' (default) is 'strict-origin-when-cross-origin'. */
   referrerPolicy?: ReferrerPolicy
   /**
    * Subresource Integrity metadata (`sha256-…`, `sha384-…`, `sha512-…`, base64

@@ -55,13 +55,28 @@ function startNative (nativeClient, defaults, parts, bytes, streamed) {
       parts.timeout ?? defaults.timeout,
       parts.connectTimeout ?? defaults.connectTimeout,
       parts.readTimeout ?? defaults.readTimeout,
-      parts.decompress ?? undefined
+      parts.decompress ?? undefined,
+      ...extrasArgs(parts)
     )
   } catch (err) {
     // Only what slipped past validation gets here; it is still the
     // caller's argument that is wrong.
     throw new TypeError(err.message)
   }
+}
+
+/**
+ * The native start()'s last arguments: the referrer URL (undefined for
+ * "client" and "no-referrer": Node's fetch has no client whose URL it could
+ * send), the referrer policy, the mode and the cache mode. The core applies
+ * the policy to every hop (Referrer Policy §8.3), sends the mode as
+ * Sec-Fetch-Mode and the cache mode as Cache-Control/Pragma, as undici does.
+ */
+function extrasArgs (parts) {
+  const extras = parts.extras
+  if (extras === undefined || extras === null) return [undefined, undefined, undefined, undefined]
+  const referrer = extras.referrer === 'client' || extras.referrer === 'no-referrer' ? undefined : extras.referrer
+  return [referrer, extras.referrerPolicy || undefined, extras.mode, extras.cache]
 }
 
 /**
@@ -81,26 +96,14 @@ function isStreamedBody (body) {
 }
 
 /**
- * Methods whose empty (or absent) body goes out with `Content-Length: 0`,
- * as undici sends them (Fetch §4.5 step 8 names POST and PUT; undici's
- * HTTP/1 client adds the others, which expect a payload). An empty body on
- * any other method goes without the header, as there.
+ * The request as sent: a streamed body whose size is known (a Blob's) goes
+ * with that Content-Length instead of chunked, as undici sends it (Fetch
+ * §4.5 "HTTP-network-or-cache fetch" steps 8–10). A body of bytes gets its
+ * length, and an empty POST/PUT/PATCH its `0`, from the core.
  */
-const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH'])
-
-/**
- * The request as sent, with the Content-Length of Fetch §4.5
- * "HTTP-network-or-cache fetch" steps 8–10 where the core would send none:
- * a streamed body whose size is known (a Blob's) goes with that length
- * instead of chunked, and an empty or absent body of a PAYLOAD_METHODS
- * method with `0`. A body of bytes gets its length from the core.
- */
-function sizedParts (parts, streamed, bytes) {
-  if (parts.headers.has('content-length')) return parts
-  let length = null
-  if (streamed) length = parts.body.length
-  else if ((bytes === null || bytes.length === 0) && PAYLOAD_METHODS.has(parts.method)) length = 0
-  if (typeof length !== 'number') return parts
+function sizedParts (parts, streamed) {
+  const length = parts.body?.length
+  if (!streamed || typeof length !== 'number' || parts.headers.has('content-length')) return parts
   const headers = new Headers(parts.headers)
   headers.set('content-length', String(length))
   return { ...parts, headers }
@@ -161,7 +164,7 @@ async function send (nativeClient, defaults, parts) {
   // A Blob (FormData included) can be read again, so its body can follow
   // a redirect that keeps it, as a buffered one does; a stream is read once.
   const kind = !streamed ? undefined : body.source instanceof Blob ? 'restartable' : 'once'
-  const native = startNative(nativeClient, defaults, sizedParts(parts, streamed, bytes), bytes, kind)
+  const native = startNative(nativeClient, defaults, sizedParts(parts, streamed), bytes, kind)
   const exchange = new PendingExchange(native, parts, signal)
   if (streamed) {
     const stream = streamOf(body)

@@ -337,21 +337,33 @@ class Headers {
       setGuard (headers, guard) { headers.#guard = guard },
       sorted: (headers) => headers.#sortAndCombine(),
       append: (headers, name, value, context) => headers.#append(name, value, context),
-      // Fast path of fill from a Headers: the spec appends each iterated pair,
-      // which for an empty, mutable target equals copying the sorted list.
+      // Fast path of fill from a Headers. The spec appends each iterated
+      // (sorted, lower-cased) pair; undici instead copies the source's header
+      // list, so a request made from a Headers keeps its names' case and
+      // order on the wire (nodejs/undici#3159). We do as undici: one entry per
+      // name where it first appeared, values combined as undici's list
+      // combines them (`; ` for cookie), set-cookie values kept apart.
       // Values are re-normalized because combining ('x' and '') yields 'x, '.
-      copySorted (target, source) {
+      copyInOrder (target, source) {
         if (target.#list.length !== 0 || target.#guard === 'immutable') return false
-        const sorted = source.#sortAndCombine()
-        const list = sorted.slice()
-        let changed = false
-        for (let i = 1; i < list.length; i += 2) {
-          const value = normalizeValue(list[i])
-          if (value !== list[i]) { list[i] = value; changed = true }
+        const list = []
+        const lower = source.#lower === null ? null : []
+        const firstAt = new Map()
+        for (let i = 0; i < source.#list.length; i += 2) {
+          const lname = source.#lowerAt(i)
+          const at = lname === 'set-cookie' ? undefined : firstAt.get(lname)
+          if (at !== undefined) {
+            list[at + 1] += (lname === 'cookie' ? '; ' : ', ') + source.#list[i + 1]
+            continue
+          }
+          firstAt.set(lname, list.length)
+          list.push(source.#list[i], source.#list[i + 1])
+          if (lower !== null) lower.push(lname)
         }
+        for (let i = 1; i < list.length; i += 2) list[i] = normalizeValue(list[i])
         target.#list = list
-        target.#lower = null
-        target.#sorted = changed ? null : sorted
+        target.#lower = lower
+        target.#sorted = null
         return true
       }
     }
@@ -482,7 +494,7 @@ function fill (headers, object, context) {
     return
   }
   if (typeof method !== 'function') throw new TypeError(`${context}: init[Symbol.iterator] is not a function.`)
-  if (local.is(object) && iterationIsPristine(method) && local.copySorted(headers, object)) return
+  if (local.is(object) && iterationIsPristine(method) && local.copyInOrder(headers, object)) return
   // 1. If object is a sequence, then for each header of object:
   const sequence = toPairSequence(object, method, context)
   for (let i = 0; i < sequence.length; i++) {

@@ -135,6 +135,10 @@ impl NativeClient {
         connect_timeout_ms: Option<f64>,
         read_timeout_ms: Option<f64>,
         decompress: Option<bool>,
+        referrer: Option<String>,
+        referrer_policy: Option<String>,
+        mode: Option<String>,
+        cache: Option<String>,
     ) -> Result<NativeExchange> {
         let method = http::Method::from_bytes(method.as_bytes())
             .map_err(|_| convert::invalid(format!("invalid method {method:?}")))?;
@@ -179,6 +183,10 @@ impl NativeClient {
             connect_timeout: convert::millis(connect_timeout_ms),
             read_timeout: convert::millis(read_timeout_ms),
             decompress,
+            referrer: convert::referrer(referrer)?,
+            referrer_policy: convert::referrer_policy(referrer_policy)?,
+            mode: convert::request_mode(mode)?,
+            cache: convert::cache_mode(cache)?,
         };
         let (exchange, task) = self.inner.start(spec);
         napi::bindgen_prelude::spawn(task);

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use ferrofetch_core::{header_pair, latin1_string, Error, Kind, RedirectMode, ResponseHead};
+use ferrofetch_core::{
+    append_combined, header_pair, latin1_string, CacheMode, Error, Kind, RedirectMode,
+    ReferrerPolicy, RequestMode, ResponseHead,
+};
 use http::HeaderMap;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -93,7 +96,8 @@ pub fn core_error(e: Error) -> napi::Error {
     invalid(e.message().to_string())
 }
 
-/// Flat `[name, value, ...]` from JS into a header map, in order.
+/// Flat `[name, value, ...]` from JS into a header map, in order, the
+/// values of a repeated name combined into one field (Fetch's header list).
 pub fn headers(flat: Vec<String>) -> Result<HeaderMap> {
     if !flat.len().is_multiple_of(2) {
         return Err(invalid("headers must be a flat list of name/value pairs"));
@@ -101,9 +105,36 @@ pub fn headers(flat: Vec<String>) -> Result<HeaderMap> {
     let mut map = HeaderMap::with_capacity(flat.len() / 2);
     for pair in flat.chunks_exact(2) {
         let (name, value) = header_pair(&pair[0], &pair[1]).map_err(core_error)?;
-        map.append(name, value);
+        append_combined(&mut map, name, value);
     }
     Ok(map)
+}
+
+/// `RequestInit.referrer` as JS resolved it: a URL, or `None` for none.
+pub fn referrer(url: Option<String>) -> Result<Option<url::Url>> {
+    url.map(|url| {
+        url::Url::parse(&url).map_err(|e| invalid(format!("invalid referrer {url:?}: {e}")))
+    })
+    .transpose()
+}
+
+/// `RequestInit.referrerPolicy`: the empty string (or none) is `None`.
+pub fn referrer_policy(policy: Option<String>) -> Result<Option<ReferrerPolicy>> {
+    match policy.as_deref() {
+        None | Some("") => Ok(None),
+        Some(token) => ReferrerPolicy::parse(token)
+            .map(Some)
+            .ok_or_else(|| invalid(format!("invalid referrer policy {token:?}"))),
+    }
+}
+
+/// `RequestInit.mode`; none is Fetch's default, "cors".
+pub fn request_mode(mode: Option<String>) -> Result<RequestMode> {
+    match mode.as_deref() {
+        None => Ok(RequestMode::default()),
+        Some(name) => RequestMode::parse(name)
+            .ok_or_else(|| invalid(format!("invalid request mode {name:?}"))),
+    }
 }
 
 pub fn redirect_mode(mode: &str) -> Result<RedirectMode> {
@@ -129,5 +160,15 @@ pub fn millis(ms: Option<f64>) -> Option<Duration> {
             Some(Duration::from_secs_f64(ms / 1000.0))
         }
         _ => None,
+    }
+}
+
+/// `RequestInit.cache`; none is "default".
+pub fn cache_mode(mode: Option<String>) -> Result<CacheMode> {
+    match mode.as_deref() {
+        None => Ok(CacheMode::default()),
+        Some(name) => {
+            CacheMode::parse(name).ok_or_else(|| invalid(format!("invalid cache mode {name:?}")))
+        }
     }
 }

@@ -141,14 +141,20 @@ impl Client {
     }
 
     /// The reqwest client for a request's connect timeout (its own, or
-    /// the client's default).
-    pub(crate) fn http(&self, connect_timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
+    /// the client's default); with `fresh_connection`, one that pools
+    /// nothing, so each request goes over a new connection.
+    pub(crate) fn http(
+        &self,
+        connect_timeout: Option<Duration>,
+        fresh_connection: bool,
+    ) -> Result<reqwest::Client, Error> {
         if self.is_closed() {
             return Err(network(codes::CLIENT_CLOSED, "the client is closed"));
         }
         let options = &self.inner.options;
         let variant = Variant {
             connect_timeout: connect_timeout.or(options.connect_timeout),
+            fresh_connection,
         };
         let mut clients = self.lock_clients();
         if let Some(client) = clients.get(&variant) {

@@ -54,6 +54,10 @@ pub struct TlsOptions {
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub(crate) struct Variant {
     pub connect_timeout: Option<Duration>,
+    /// Keeps no idle connection, so every request opens a new one: the
+    /// retry of a 421 Misdirected Request (Fetch §4.6 step 16) must not
+    /// land on the connection that refused it.
+    pub fresh_connection: bool,
 }
 
 /// Parsed TLS material, checked once when the client is made.
@@ -126,7 +130,11 @@ pub(crate) fn build(settings: &Settings<'_>, variant: Variant) -> Result<reqwest
         // Redirects are ours (Fetch semantics), never reqwest's.
         .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(settings.pool_idle_timeout)
-        .pool_max_idle_per_host(settings.pool_max_idle_per_host)
+        .pool_max_idle_per_host(if variant.fresh_connection {
+            0
+        } else {
+            settings.pool_max_idle_per_host
+        })
         .user_agent(settings.user_agent)
         .default_headers(settings.default_headers.clone())
         .tcp_nodelay(true)

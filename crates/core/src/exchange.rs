@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, RANGE};
+use http::header::HeaderMap;
 use http::Method;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
@@ -17,10 +17,12 @@ use url::Url;
 use crate::body::{BodyQueue, Read};
 use crate::client::Client;
 use crate::decode;
-use crate::error::{self, codes, Error, Phase};
-use crate::origin_gate::{self, Turn};
-use crate::redirect::{next_step, Hop, RedirectMode, Step};
-use crate::upload::{self, RequestBody, SettleOnDrop, StreamBody};
+use crate::error::{self, codes, Error};
+use crate::redirect::RedirectMode;
+use crate::referrer::ReferrerPolicy;
+use crate::request_headers::{CacheMode, RequestMode};
+use crate::send::send_following_redirects;
+use crate::upload::{RequestBody, StreamBody};
 
 /// Everything needed to send a request, as owned Rust data.
 #[derive(Debug, Clone)]
@@ -43,6 +45,16 @@ pub struct RequestSpec {
     pub read_timeout: Option<Duration>,
     /// Decode compressed bodies; `None` uses the client's setting.
     pub decompress: Option<bool>,
+    /// The referrer URL (`RequestInit.referrer`), or `None` for no referrer
+    /// ("client" and "no-referrer" alike: Node has no client to take one from).
+    pub referrer: Option<Url>,
+    /// The referrer policy; `None` is the empty policy, which becomes
+    /// Fetch's default.
+    pub referrer_policy: Option<ReferrerPolicy>,
+    /// The request's mode, sent as `Sec-Fetch-Mode`.
+    pub mode: RequestMode,
+    /// The request's cache mode, which decides the cache headers sent.
+    pub cache: CacheMode,
 }
 
 impl RequestSpec {
@@ -58,6 +70,10 @@ impl RequestSpec {
             connect_timeout: None,
             read_timeout: None,
             decompress: None,
+            referrer: None,
+            referrer_policy: None,
+            mode: RequestMode::Cors,
+            cache: CacheMode::Default,
         }
     }
 }
@@ -283,150 +299,6 @@ async fn with_deadline<T>(
     }
 }
 
-/// Sends the request and follows redirects per the request's mode.
-async fn send_following_redirects(
-    client: &Client,
-    spec: RequestSpec,
-) -> Result<(decode::Body, ResponseHead), Error> {
-    let http = client.http(spec.connect_timeout)?;
-    let max_redirects = client.options().max_redirects;
-    let decompress = spec.decompress.unwrap_or(client.options().decompress);
-    let mut headers = spec.headers;
-    let user_chose = headers.contains_key(ACCEPT_ENCODING)
-        || client
-            .options()
-            .default_headers
-            .contains_key(ACCEPT_ENCODING);
-    if !user_chose {
-        // Fetch §4.6 "HTTP-network-or-cache fetch" step 8.19: a range
-        // request asks for the bytes as stored; otherwise we offer what
-        // we decode.
-        if headers.contains_key(RANGE) {
-            headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
-        } else if decompress {
-            headers.insert(
-                ACCEPT_ENCODING,
-                HeaderValue::from_static(decode::ACCEPT_ENCODING),
-            );
-        }
-    }
-    let mut hop = Hop {
-        method: spec.method,
-        url: spec.url,
-        headers,
-        body: spec.body,
-    };
-    // However sending ends, a restartable body's producer stops waiting
-    // for another attempt.
-    let _settle = SettleOnDrop(match &hop.body {
-        Some(RequestBody::Stream(stream)) => Some(stream.clone()),
-        _ => None,
-    });
-    let mut redirects = 0;
-    loop {
-        let mut request = http
-            .request(hop.method.clone(), hop.url.clone())
-            .headers(hop.headers.clone());
-        let can_replay = hop.body.as_ref().is_none_or(RequestBody::can_replay);
-        match &hop.body {
-            None => {}
-            Some(RequestBody::Bytes(bytes)) => request = request.body(bytes.clone()),
-            Some(RequestBody::Stream(stream)) => {
-                // A later hop keeps the body only when it can be replayed
-                // (next_step refuses otherwise): its producer starts over.
-                let queue = if redirects == 0 {
-                    stream.current()
-                } else {
-                    stream
-                        .restart()
-                        .ok_or_else(|| error::internal("a streamed body could not start over"))?
-                };
-                request = request.body(upload::into_reqwest_body(queue));
-            }
-        }
-        let response = send_gated(client, &hop.url, request).await?;
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get(http::header::LOCATION)
-            .map(|v| v.as_bytes().to_vec());
-        match next_step(
-            &mut hop,
-            spec.redirect,
-            status,
-            location.as_deref(),
-            redirects,
-            max_redirects,
-            can_replay,
-        )? {
-            Step::Deliver => {
-                let head = ResponseHead {
-                    status,
-                    status_text: status_text(&response),
-                    headers: response.headers().clone(),
-                    url: response.url().to_string(),
-                    redirected: redirects > 0,
-                };
-                let codings = if decompress {
-                    decode::Coding::of(response.headers())
-                } else {
-                    None
-                };
-                return Ok((decode::Body::new(response, codings), head));
-            }
-            Step::Follow => {
-                redirects += 1;
-                // Dropping the unread body closes that connection rather
-                // than draining an unbounded body; redirect bodies are tiny
-                // and rare enough that pooling them is not worth the risk.
-                drop(response);
-            }
-        }
-    }
-}
-
-/// Sends, letting the first request to an https origin go alone so that a
-/// cold burst shares the HTTP/2 connection ALPN sets up (see origin_gate).
-async fn send_gated(
-    client: &Client,
-    url: &Url,
-    request: reqwest::RequestBuilder,
-) -> Result<reqwest::Response, Error> {
-    let turn = match client.origin_gate() {
-        Some(gate) if url.scheme() == "https" => gate.turn(&url.origin().ascii_serialization()),
-        _ => Turn::Go,
-    };
-    let guard = match turn {
-        Turn::Go => None,
-        Turn::First(guard) => Some(guard),
-        Turn::Wait(rx) => {
-            origin_gate::wait(rx).await;
-            None
-        }
-    };
-    let response = request
-        .send()
-        .await
-        .map_err(|e| error::from_reqwest(e, Phase::Head))?;
-    if let Some(guard) = guard {
-        guard.done();
-    }
-    Ok(response)
-}
-
-fn status_text(response: &reqwest::Response) -> String {
-    // hyper keeps the wire's reason phrase only when it differs from the
-    // canonical one; otherwise the canonical one is what was sent.
-    match response.extensions().get::<hyper::ext::ReasonPhrase>() {
-        Some(reason) => String::from_utf8_lossy(reason.as_bytes()).into_owned(),
-        None => response
-            .status()
-            .canonical_reason()
-            .unwrap_or("")
-            .to_string(),
-    }
-}
-
 /// Reads the body into the queue until it ends, fails, times out, or the
 /// consumer goes away. Returning drops the response, which closes the
 /// connection if the body was not read to the end.
@@ -495,57 +367,4 @@ async fn next_chunk(
         },
     };
     result
-}
-
-/// Converts a header name and a Latin-1 value (as JS strings carry them)
-/// into typed header parts. The JS layer validated them already; this is
-/// the backstop that keeps anything invalid from reaching the wire.
-pub fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
-    let name = HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| error::invalid_arg(format!("invalid header name {name:?}")))?;
-    let bytes = latin1_bytes(value)
-        .ok_or_else(|| error::invalid_arg(format!("header value of {name} is not a ByteString")))?;
-    let value = HeaderValue::from_bytes(&bytes)
-        .map_err(|_| error::invalid_arg(format!("invalid value for header {name}")))?;
-    Ok((name, value))
-}
-
-/// A header value's bytes as a JS string: each byte one code unit (the
-/// "isomorphic decode" of the Fetch standard).
-pub fn latin1_string(bytes: &[u8]) -> String {
-    if bytes.is_ascii() {
-        // Valid UTF-8 already; the common case costs one copy.
-        return String::from_utf8_lossy(bytes).into_owned();
-    }
-    bytes.iter().map(|&b| b as char).collect()
-}
-
-fn latin1_bytes(value: &str) -> Option<Vec<u8>> {
-    if value.is_ascii() {
-        return Some(value.as_bytes().to_vec());
-    }
-    value
-        .chars()
-        .map(|c| u8::try_from(u32::from(c)).ok())
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn latin1_round_trips_every_byte() {
-        let all: Vec<u8> = (0..=255u8).collect();
-        let s = latin1_string(&all);
-        assert_eq!(latin1_bytes(&s).unwrap(), all);
-    }
-
-    #[test]
-    fn header_values_above_latin1_are_rejected() {
-        let err = header_pair("x-a", "snow\u{2603}").unwrap_err();
-        assert_eq!(err.code(), codes::INVALID_ARG);
-        assert!(header_pair("bad name", "v").is_err());
-        assert!(header_pair("x-a", "caf\u{e9}").is_ok());
-    }
 }

@@ -15,6 +15,9 @@ mod error;
 mod exchange;
 mod origin_gate;
 mod redirect;
+mod referrer;
+mod request_headers;
+mod send;
 pub mod test_hooks;
 mod upload;
 
@@ -23,10 +26,12 @@ pub use chunk_pool::ChunkPool;
 pub use client::{Client, ClientOptions};
 pub use config::{HttpVersion, ProxySetting, TlsOptions};
 pub use error::{codes, Error, Kind};
-pub use exchange::{header_pair, latin1_string, Exchange, RequestSpec, ResponseHead};
+pub use exchange::{Exchange, RequestSpec, ResponseHead};
 pub use redirect::RedirectMode;
 /// The redirect step itself, public only for the `redirect_step` fuzz target
 /// in `fuzz/`; not API.
 #[doc(hidden)]
 pub use redirect::{is_redirect_status, next_step, Hop, Step};
+pub use referrer::ReferrerPolicy;
+pub use request_headers::{append_combined, header_pair, latin1_string, CacheMode, RequestMode};
 pub use upload::{RequestBody, StreamBody};

@@ -22,6 +22,15 @@ pub enum RequestBody {
 }
 
 impl RequestBody {
+    /// Whether hyper writes a body (and its length) at all: an empty byte
+    /// body goes out like no body, so `Content-Length: 0` is ours to add.
+    pub fn has_bytes(&self) -> bool {
+        match self {
+            RequestBody::Bytes(bytes) => !bytes.is_empty(),
+            RequestBody::Stream(_) => true,
+        }
+    }
+
     /// A streamed body sent once from `queue`, never replayed.
     pub fn stream(queue: Arc<BodyQueue>) -> Self {
         RequestBody::Stream(Arc::new(StreamBody::once(queue)))

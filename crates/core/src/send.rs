@@ -1,0 +1,217 @@
+//! Sending a request: the hops of a redirect chain (Fetch §4.4), the
+//! headers and referrer of each hop, and the retry of a 421 on a new
+//! connection (§4.6 step 16), down to the response head.
+
+use http::header::{HeaderValue, RANGE};
+use url::Url;
+
+use crate::client::Client;
+use crate::decode;
+use crate::error::{self, Error, Phase};
+use crate::exchange::{RequestSpec, ResponseHead};
+use crate::origin_gate::{self, Turn};
+use crate::redirect::{next_step, Hop, Step};
+use crate::referrer::{self, ReferrerPolicy};
+use crate::request_headers::AddedHeaders;
+use crate::upload::{self, RequestBody, SettleOnDrop};
+
+/// Sends the request and follows redirects per the request's mode.
+pub(crate) async fn send_following_redirects(
+    client: &Client,
+    spec: RequestSpec,
+) -> Result<(decode::Body, ResponseHead), Error> {
+    let http = client.http(spec.connect_timeout, false)?;
+    let options = client.options();
+    let max_redirects = options.max_redirects;
+    let decompress = spec.decompress.unwrap_or(options.decompress);
+    // Fetch §4.6 "HTTP-network-or-cache fetch" step 8.18: a range request
+    // asks for the bytes as stored; otherwise we offer what we decode.
+    let accept_encoding = if spec.headers.contains_key(RANGE) {
+        Some(HeaderValue::from_static("identity"))
+    } else if decompress {
+        Some(HeaderValue::from_static(decode::ACCEPT_ENCODING))
+    } else {
+        None
+    };
+    let added = AddedHeaders {
+        client_defaults: &options.default_headers,
+        mode: spec.mode,
+        cache: spec.cache,
+        user_agent: &options.user_agent,
+        accept_encoding,
+    };
+    // Fetch §4.1 "main fetch" step 7: the empty policy becomes the default.
+    let mut policy = spec.referrer_policy.unwrap_or_default();
+    let mut referrer = spec.referrer;
+    let mut hop = Hop {
+        method: spec.method,
+        url: spec.url,
+        headers: spec.headers,
+        body: spec.body,
+    };
+    // However sending ends, a restartable body's producer stops waiting
+    // for another attempt.
+    let _settle = SettleOnDrop(match &hop.body {
+        Some(RequestBody::Stream(stream)) => Some(stream.clone()),
+        _ => None,
+    });
+    let mut redirects = 0;
+    let mut attempts = 0;
+    loop {
+        // Main fetch step 8 runs again for every redirect: the referrer is
+        // determined against this hop's URL from what the last hop kept.
+        referrer = referrer.and_then(|r| referrer::determine(&r, policy, &hop.url));
+        let headers = added.for_hop(
+            &hop.headers,
+            referrer.as_ref(),
+            &hop.method,
+            hop.body.as_ref().is_some_and(RequestBody::has_bytes),
+        );
+        let can_replay = hop.body.as_ref().is_none_or(RequestBody::can_replay);
+        let mut new_connection = false;
+        let response = loop {
+            let http = if new_connection {
+                client.http(spec.connect_timeout, true)?
+            } else {
+                http.clone()
+            };
+            let request = with_body(
+                http.request(hop.method.clone(), hop.url.clone())
+                    .headers(headers.clone()),
+                hop.body.as_ref(),
+                attempts,
+            )?;
+            attempts += 1;
+            let response = if new_connection {
+                send(request).await?
+            } else {
+                send_gated(client, &hop.url, request).await?
+            };
+            // §4.6 step 16: a 421 Misdirected Request is sent once more on
+            // a new connection when the body is null or has a source.
+            if response.status() == http::StatusCode::MISDIRECTED_REQUEST
+                && !new_connection
+                && can_replay
+            {
+                new_connection = true;
+                // Unread, the answer's connection is closed, not pooled.
+                drop(response);
+                continue;
+            }
+            break response;
+        };
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(http::header::LOCATION)
+            .map(|v| v.as_bytes().to_vec());
+        match next_step(
+            &mut hop,
+            spec.redirect,
+            status,
+            location.as_deref(),
+            redirects,
+            max_redirects,
+            can_replay,
+        )? {
+            Step::Deliver => {
+                let head = ResponseHead {
+                    status,
+                    status_text: status_text(&response),
+                    headers: response.headers().clone(),
+                    url: response.url().to_string(),
+                    redirected: redirects > 0,
+                };
+                let codings = if decompress {
+                    decode::Coding::of(response.headers())
+                } else {
+                    None
+                };
+                return Ok((decode::Body::new(response, codings), head));
+            }
+            Step::Follow => {
+                redirects += 1;
+                // §4.4 "HTTP-redirect fetch": "set request's referrer
+                // policy on redirect" from the response's Referrer-Policy.
+                if let Some(next) = ReferrerPolicy::from_response(response.headers()) {
+                    policy = next;
+                }
+                // Dropping the unread body closes that connection rather
+                // than draining an unbounded body; redirect bodies are tiny
+                // and rare enough that pooling them is not worth the risk.
+                drop(response);
+            }
+        }
+    }
+}
+
+/// Attaches the body for attempt number `attempt` of the whole request
+/// (redirects and 421 retries included): a streamed body's first attempt
+/// sends the queue JS is filling; a later one (only a replayable body gets
+/// one) starts its producer over.
+fn with_body(
+    request: reqwest::RequestBuilder,
+    body: Option<&RequestBody>,
+    attempt: u32,
+) -> Result<reqwest::RequestBuilder, Error> {
+    Ok(match body {
+        None => request,
+        Some(RequestBody::Bytes(bytes)) => request.body(bytes.clone()),
+        Some(RequestBody::Stream(stream)) => {
+            let queue = if attempt == 0 {
+                stream.current()
+            } else {
+                stream
+                    .restart()
+                    .ok_or_else(|| error::internal("a streamed body could not start over"))?
+            };
+            request.body(upload::into_reqwest_body(queue))
+        }
+    })
+}
+
+/// Sends, letting the first request to an https origin go alone so that a
+/// cold burst shares the HTTP/2 connection ALPN sets up (see origin_gate).
+async fn send_gated(
+    client: &Client,
+    url: &Url,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, Error> {
+    let turn = match client.origin_gate() {
+        Some(gate) if url.scheme() == "https" => gate.turn(&url.origin().ascii_serialization()),
+        _ => Turn::Go,
+    };
+    let guard = match turn {
+        Turn::Go => None,
+        Turn::First(guard) => Some(guard),
+        Turn::Wait(rx) => {
+            origin_gate::wait(rx).await;
+            None
+        }
+    };
+    let response = send(request).await?;
+    if let Some(guard) = guard {
+        guard.done();
+    }
+    Ok(response)
+}
+
+async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+    request
+        .send()
+        .await
+        .map_err(|e| error::from_reqwest(e, Phase::Head))
+}
+
+fn status_text(response: &reqwest::Response) -> String {
+    // hyper keeps the wire's reason phrase only when it differs from the
+    // canonical one; otherwise the canonical one is what was sent.
+    match response.extensions().get::<hyper::ext::ReasonPhrase>() {
+        Some(reason) => String::from_utf8_lossy(reason.as_bytes()).into_owned(),
+        None => response
+            .status()
+            .canonical_reason()
+            .unwrap_or("")
+            .to_string(),
+    }
+}
