@@ -1,0 +1,160 @@
+'use strict'
+// undici's request lifecycle on node:diagnostics_channel, with undici's
+// channel names and message shapes (undici docs/api/DiagnosticsChannel.md),
+// so that tracers written for Node's fetch (@opentelemetry/
+// instrumentation-undici, Sentry, Datadog) trace ferrofetch unchanged.
+//
+// Only moments the JS layer knows are published, each when it happens:
+//   undici:request:create    before the request is handed to the core
+//   undici:request:bodySent  with the response head, for a request without
+//                            a body (its head was sent, so all of it was)
+//   undici:request:headers   when the response head arrives
+//   undici:request:trailers  when the response body has been read to its
+//                            end (or at once when it has none)
+//   undici:request:error     when the request or its body fails or is
+//                            aborted or cancelled
+// The client channels (sendHeaders, beforeConnect, connected, connectError),
+// bodySent after a body, the per-chunk channels and one event per redirect
+// hop happen inside the core, which does not report them: they are not
+// published rather than published at a moment other than undici's.
+
+const diagnosticsChannel = require('node:diagnostics_channel')
+const { Headers } = require('./headers')
+const { fromNative } = require('./errors')
+
+// Channel objects are looked up once: `hasSubscribers` on them is the
+// whole cost of a request nobody observes.
+const create = diagnosticsChannel.channel('undici:request:create')
+const bodySent = diagnosticsChannel.channel('undici:request:bodySent')
+const headers = diagnosticsChannel.channel('undici:request:headers')
+const trailers = diagnosticsChannel.channel('undici:request:trailers')
+const error = diagnosticsChannel.channel('undici:request:error')
+
+/** readInto results (see src/exchange.rs). */
+const END = -1
+const FAILED = -2
+const EMPTY = new Uint8Array(0)
+
+/** Headers undici keeps out of `request.headers` (it sends them itself). */
+const UNLISTED = new Set(['host', 'content-length'])
+
+/**
+ * The `request` of every message about one request: the fields undici's
+ * Request has that subscribers read (origin, method, path, headers,
+ * completed), and addHeader().
+ */
+class DiagnosticRequest {
+  constructor (url, method, headerList) {
+    const parsed = new URL(url)
+    this.origin = parsed.origin
+    this.method = method
+    this.path = parsed.pathname + parsed.search
+    // Flat [name, value, ...] strings, as undici's request.headers.
+    this.headers = []
+    for (let i = 0; i < headerList.length; i += 2) {
+      if (!UNLISTED.has(headerList[i].toLowerCase())) this.headers.push(headerList[i], headerList[i + 1])
+    }
+    this.completed = false
+    this.added = [] // headers added by subscribers: they go on the wire
+    this.hasBody = false
+    this.done = false // trailers or error published: nothing follows
+  }
+
+  /**
+   * Adds a header that is sent with the request (OpenTelemetry's
+   * `traceparent`). Invalid names or values throw a TypeError, as
+   * Headers.append() does, and are not sent.
+   */
+  addHeader (name, value) {
+    if (value === undefined) return this
+    const values = Array.isArray(value) ? value : [value]
+    for (const one of values) {
+      const text = one === null ? '' : String(one)
+      // Validated (and normalized) by our Headers, so that the core never
+      // sees a header it would refuse.
+      const checked = new Headers()
+      checked.append(name, text)
+      const normalized = checked.get(name)
+      this.headers.push(name, normalized)
+      this.added.push(name, normalized)
+    }
+    return this
+  }
+
+  /** The flat header list to send: the request's, then the added ones. */
+  wireHeaders (list) {
+    return this.added.length === 0 ? list : list.concat(this.added)
+  }
+
+  /** The response head arrived (`head` from the native layer). */
+  onHead (head) {
+    if (this.done) return
+    if (!this.hasBody && bodySent.hasSubscribers) bodySent.publish({ request: this })
+    if (headers.hasSubscribers) {
+      // undici hands subscribers the raw header bytes: Buffers.
+      const raw = new Array(head.headers.length)
+      for (let i = 0; i < raw.length; i++) raw[i] = Buffer.from(head.headers[i], 'latin1')
+      headers.publish({
+        request: this,
+        response: { statusCode: head.status, statusText: head.statusText, headers: raw }
+      })
+    }
+  }
+
+  /** The response is complete: its body was read to the end, or it has none. */
+  onComplete () {
+    if (this.done) return
+    this.done = true
+    this.completed = true
+    // The core does not pass trailers on: there are none to report.
+    if (trailers.hasSubscribers) trailers.publish({ request: this, trailers: [] })
+  }
+
+  /** The request failed with `err` (as fetch or the body rejects). */
+  onError (err) {
+    if (this.done) return
+    this.done = true
+    // undici reports the failure itself, not fetch's TypeError around it.
+    const reported = err instanceof TypeError && err.cause instanceof Error ? err.cause : err
+    if (error.hasSubscribers) error.publish({ request: this, error: reported })
+  }
+
+  /**
+   * The response body settled (ended, failed or was cancelled): which one
+   * is asked of the native exchange, whose state stays final.
+   */
+  onBodySettled (native, failure) {
+    if (this.done) return
+    const status = native.readInto(EMPTY)
+    if (status === END) return this.onComplete()
+    if (failure !== null) return this.onError(failure)
+    if (status === FAILED) {
+      return this.onError(fromNative(native.bodyError(), 'body'))
+    }
+    // Cancelled by the consumer before the end: undici aborts the request.
+    this.onError(new DOMException('The operation was aborted.', 'AbortError'))
+  }
+}
+
+/** True when someone listens on a channel that needs a request object. */
+function observed () {
+  return create.hasSubscribers || headers.hasSubscribers || trailers.hasSubscribers ||
+    error.hasSubscribers || bodySent.hasSubscribers
+}
+
+/**
+ * Publishes `undici:request:create` for a request about to be handed to
+ * the core and returns its DiagnosticRequest, or null (building nothing)
+ * when nobody listens.
+ * @param {string[]} headerList  the flat header list the request is sent with
+ * @param {boolean} hasBody
+ */
+function requestCreated (url, method, headerList, hasBody) {
+  if (!observed()) return null
+  const request = new DiagnosticRequest(url, method, headerList)
+  request.hasBody = hasBody
+  if (create.hasSubscribers) create.publish({ request })
+  return request
+}
+
+module.exports = { requestCreated }
