@@ -38,6 +38,19 @@ const EMPTY = new Uint8Array(0)
 /** Headers undici keeps out of `request.headers` (it sends them itself). */
 const UNLISTED = new Set(['host', 'content-length'])
 
+/** undici's error for a bad argument: its name and code are what callers match. */
+class InvalidArgumentError extends Error {
+  constructor (message) {
+    super(message)
+    this.name = 'InvalidArgumentError'
+    this.code = 'UND_ERR_INVALID_ARG'
+  }
+}
+
+function invalidHeader (name) {
+  return new InvalidArgumentError(`invalid ${name} header`)
+}
+
 /**
  * The `request` of every message about one request: the fields undici's
  * Request has that subscribers read (origin, method, path, headers,
@@ -62,22 +75,27 @@ class DiagnosticRequest {
 
   /**
    * Adds a header that is sent with the request (OpenTelemetry's
-   * `traceparent`). Invalid names or values throw a TypeError, as
-   * Headers.append() does, and are not sent.
+   * `traceparent`). A name or value that could not be sent throws
+   * undici's InvalidArgumentError, and nothing is added.
    */
   addHeader (name, value) {
     if (value === undefined) return this
     const values = Array.isArray(value) ? value : [value]
+    const pairs = []
     for (const one of values) {
-      const text = one === null ? '' : String(one)
+      if (one !== null && typeof one === 'object') throw invalidHeader(name)
       // Validated (and normalized) by our Headers, so that the core never
       // sees a header it would refuse.
       const checked = new Headers()
-      checked.append(name, text)
-      const normalized = checked.get(name)
-      this.headers.push(name, normalized)
-      this.added.push(name, normalized)
+      try {
+        checked.append(name, one === null ? '' : `${one}`)
+      } catch {
+        throw invalidHeader(name)
+      }
+      pairs.push(name, checked.get(name))
     }
+    this.headers.push(...pairs)
+    this.added.push(...pairs)
     return this
   }
 
