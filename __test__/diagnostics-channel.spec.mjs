@@ -88,7 +88,9 @@ test('a GET publishes create, headers and trailers with the shapes Node’s fetc
     return response.text()
   })
   t.deepEqual(comparable(ours), comparable(node))
+  // Without a request body, bodySent too comes where Node's fetch has it.
   t.deepEqual(channelsOf(ours), ['create', 'bodySent', 'headers', 'trailers'])
+  t.deepEqual(channelsOf(ours), channelsOf(node))
   const { request } = ours[0].message
   t.is(request.origin, ourUrl)
   t.is(request.method, 'GET')
@@ -194,6 +196,7 @@ test('a response without a body (204) publishes trailers right after headers, as
   const { node, ours } = await bothWays(t, noContent, (fetchFn, url) => fetchFn(url))
   t.deepEqual(comparable(ours), comparable(node))
   t.deepEqual(channelsOf(ours), ['create', 'bodySent', 'headers', 'trailers'])
+  t.deepEqual(channelsOf(ours), channelsOf(node))
 })
 
 test('upload() requests are published, with added headers on the wire', async (t) => {
