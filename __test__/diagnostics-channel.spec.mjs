@@ -124,6 +124,13 @@ test('a header added with addHeader() on create is sent, as by Node’s fetch', 
   t.deepEqual(ours.at(-1).message.request.headers.slice(-2), ['traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'])
 })
 
+test('a header pushed onto request.headers on create is sent, as by Node’s fetch', async (t) => {
+  const onCreate = (request) => request.headers.push('traceparent', 'pushed')
+  const { nodeResult, ourResult } = await bothWays(t, replying, async (fetchFn, url) => (await fetchFn(url)).text(), { onCreate })
+  t.is(ourResult, 'traceparent=pushed')
+  t.is(ourResult, nodeResult)
+})
+
 test('addHeader() with an invalid name throws undici’s InvalidArgumentError and sends nothing extra', async (t) => {
   const thrown = []
   const onCreate = (request) => {
@@ -227,6 +234,19 @@ test('events() connections are published, with added headers on the wire', async
   t.is(first.value.data, 'sse')
   t.deepEqual(channelsOf(messages).slice(0, 2), ['create', 'bodySent'])
   t.true(channelsOf(messages).includes('headers'))
+})
+
+test('closing an events() stream mid-way publishes an AbortError, as a cancelled body', async (t) => {
+  const { url, messages } = await observedServer(t, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write('data: one\n\n')
+  })
+  const stream = events(url)
+  t.is((await stream.next()).value.data, 'one')
+  stream.close()
+  await until(() => messages.some((m) => m.channel === 'error'))
+  t.deepEqual(channelsOf(messages), ['create', 'bodySent', 'headers', 'error'])
+  t.is(messages.at(-1).message.error.name, 'AbortError')
 })
 
 test('EventSource connections are published, with added headers on the wire', async (t) => {

@@ -19,6 +19,9 @@ const EMPTY = new Uint8Array(0)
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+/** BodyState.settle()'s `how` when the consumer cancelled the body. */
+const CANCELLED = 'cancelled'
+
 /** readInto results (see src/exchange.rs). */
 const NOTHING_YET = 0
 const END = -1
@@ -42,11 +45,14 @@ class BodyState {
     this.onSettled = null // cleanup (abort listener) once the body ends
   }
 
-  /** Runs the cleanup once the body has ended, failed or been cancelled. */
-  settle () {
+  /**
+   * Runs the cleanup once the body has ended, failed or been cancelled;
+   * `how` tells the last two apart: CANCELLED, or the failure (when known).
+   */
+  settle (how) {
     const fn = this.onSettled
     this.onSettled = null
-    if (fn !== null) fn()
+    if (fn !== null) fn(how)
   }
 
   /** Fails the body with `reason` (an abort), wherever it is. */
@@ -144,7 +150,7 @@ function nativeStream (body) {
     pull: (controller) => pullNative(body, native, controller),
     cancel () {
       native.cancel()
-      body.settle()
+      body.settle(CANCELLED)
     }
   }, { highWaterMark: 0 })
 }
@@ -484,5 +490,6 @@ module.exports = {
   extractBody,
   cloneBody,
   mixinBody,
-  drainStream
+  drainStream,
+  CANCELLED
 }

@@ -21,6 +21,7 @@
 const diagnosticsChannel = require('node:diagnostics_channel')
 const { Headers } = require('./headers')
 const { fromNative } = require('./errors')
+const { CANCELLED } = require('./body')
 
 // Channel objects are looked up once: `hasSubscribers` on them is the
 // whole cost of a request nobody observes.
@@ -68,7 +69,6 @@ class DiagnosticRequest {
       if (!UNLISTED.has(headerList[i].toLowerCase())) this.headers.push(headerList[i], headerList[i + 1])
     }
     this.completed = false
-    this.added = [] // headers added by subscribers: they go on the wire
     this.hasBody = false
     this.done = false // trailers or error published: nothing follows
   }
@@ -95,13 +95,21 @@ class DiagnosticRequest {
       pairs.push(name, checked.get(name))
     }
     this.headers.push(...pairs)
-    this.added.push(...pairs)
     return this
   }
 
-  /** The flat header list to send: the request's, then the added ones. */
+  /**
+   * The flat header list to send, given the request's own `list`: the
+   * headers undici keeps out of `request.headers`, then `request.headers`
+   * as subscribers left it, as undici sends it (also with headers pushed
+   * onto it directly, as tracers written for older undici do).
+   */
   wireHeaders (list) {
-    return this.added.length === 0 ? list : list.concat(this.added)
+    const out = []
+    for (let i = 0; i < list.length; i += 2) {
+      if (UNLISTED.has(list[i].toLowerCase())) out.push(list[i], list[i + 1])
+    }
+    return out.concat(this.headers)
   }
 
   /** The response head arrived (`head` from the native layer). */
@@ -138,19 +146,18 @@ class DiagnosticRequest {
   }
 
   /**
-   * The response body settled (ended, failed or was cancelled): which one
-   * is asked of the native exchange, whose state stays final.
+   * The response body settled: `how` is CANCELLED, the failure, or null
+   * when it ended or failed in the core, which the native exchange (whose
+   * state stays final) then tells.
    */
-  onBodySettled (native, failure) {
+  onBodySettled (native, how) {
     if (this.done) return
+    // Cancelled by the consumer: undici aborts the request.
+    if (how === CANCELLED) return this.onError(new DOMException('The operation was aborted.', 'AbortError'))
+    if (how !== null && how !== undefined) return this.onError(how)
     const status = native.readInto(EMPTY)
     if (status === END) return this.onComplete()
-    if (failure !== null) return this.onError(failure)
-    if (status === FAILED) {
-      return this.onError(fromNative(native.bodyError(), 'body'))
-    }
-    // Cancelled by the consumer before the end: undici aborts the request.
-    this.onError(new DOMException('The operation was aborted.', 'AbortError'))
+    if (status === FAILED) this.onError(fromNative(native.bodyError(), 'body'))
   }
 }
 

@@ -359,11 +359,11 @@ class PendingExchange {
   }
 
   /** The response body ended, failed or was cancelled (or there is none). */
-  bodySettled (body) {
+  bodySettled (body, how) {
     this.unlisten()
     if (this.traced === null) return
     if (body === null) this.traced.onComplete()
-    else this.traced.onBodySettled(body.native, body.failure)
+    else this.traced.onBodySettled(body.native, how ?? body.failure)
   }
 
   onHead (head, parts) {
@@ -387,7 +387,7 @@ class PendingExchange {
     // Only a signal or an observer needs this exchange once the body
     // streams: else nothing here stays referenced by an open (say idle
     // SSE) body.
-    else if (this.onAbort !== null || this.traced !== null) body.onSettled = () => this.bodySettled(body)
+    else if (this.onAbort !== null || this.traced !== null) body.onSettled = (how) => this.bodySettled(body, how)
     const resolve = this.resolve
     this.resolve = this.reject = null
     resolve(response)
