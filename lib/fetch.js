@@ -42,8 +42,8 @@ function checkScheme (url) {
  * Starts the native request. `streamed` makes its body queues that JS
  * feeds with push(): 'once' for a source read once, 'restartable' for one
  * that can be read again from its start; otherwise (undefined) `bytes`
- * (or null) is the whole body. `traced` (a DiagnosticRequest, or null)
- * adds the headers its subscribers added.
+ * (or null) is the whole body. With `traced` (a DiagnosticRequest, or
+ * null) the headers are sent as its subscribers left them.
  */
 function startNative (nativeClient, defaults, parts, bytes, streamed, traced = null) {
   try {
