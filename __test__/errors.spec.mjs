@@ -1,19 +1,8 @@
 import test from 'ava'
-import net from 'node:net'
-import { once } from 'node:events'
 import { fetch } from '../index.mjs'
-import { httpServer, tcpServer } from './helpers/servers.mjs'
+import { httpServer, tcpServer, closedPort } from './helpers/servers.mjs'
 
 const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
-
-async function closedPort () {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address()
-  server.close()
-  await once(server, 'close')
-  return port
-}
 
 test('a refused connection is TypeError fetch failed with ECONNREFUSED', async (t) => {
   const err = await settle(fetch(`http://127.0.0.1:${await closedPort()}/`))

@@ -8,6 +8,7 @@
 // A new workload (upload, SSE, EventSource, idle streams, HTTP/2) is one more
 // entry; workload-specific clients go in clients.mjs and its own `clients` list.
 
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 
 import { CLIENTS, H2_CLIENTS, MAX_CONNECTIONS } from './clients.mjs';
@@ -91,6 +92,32 @@ const download = {
   },
 };
 
+/**
+ * Subscribes to undici's request channels as a tracer does (it adds a
+ * header on create and reads each response) and counts the requests that
+ * completed, so that a row with a subscriber fails unless it really had one.
+ */
+function subscribeLikeATracer() {
+  const seen = { completed: 0 };
+  const onCreate = ({ request }) => request.addHeader('x-bench-trace', '1');
+  const onHeaders = ({ response }) => response.statusCode;
+  const onTrailers = () => seen.completed++;
+  diagnosticsChannel.subscribe('undici:request:create', onCreate);
+  diagnosticsChannel.subscribe('undici:request:headers', onHeaders);
+  diagnosticsChannel.subscribe('undici:request:trailers', onTrailers);
+  return seen;
+}
+
+/** 20,000 (quick: 2,000) small GETs, one after another. */
+async function smallSequential(client, baseUrl, quick) {
+  const count = quick ? 2_000 : 20_000;
+  const url = `${baseUrl}/small`;
+  await sequential(client, url, WARMUP_REQUESTS);
+  const start = performance.now();
+  await sequential(client, url, count);
+  return rate(count, start);
+}
+
 /** 20,000 (quick: 2,000) small GETs with 64 in flight. */
 const smallC64 = {
   unit: 'req/s',
@@ -131,16 +158,19 @@ function overH2(spec) {
 export const workloads = {
   'download-1g': download,
 
-  'small-seq': {
+  'small-seq': { unit: 'req/s', clients: CLIENTS, run: smallSequential },
+
+  // small-seq with a diagnostics_channel subscriber (what tracing costs);
+  // small-seq itself runs with none.
+  'small-seq-traced': {
     unit: 'req/s',
     clients: CLIENTS,
     async run(client, baseUrl, quick) {
-      const count = quick ? 2_000 : 20_000;
-      const url = `${baseUrl}/small`;
-      await sequential(client, url, WARMUP_REQUESTS);
-      const start = performance.now();
-      await sequential(client, url, count);
-      return rate(count, start);
+      const seen = subscribeLikeATracer();
+      const result = await smallSequential(client, baseUrl, quick);
+      const expected = result.requests + WARMUP_REQUESTS;
+      if (seen.completed !== expected) throw new Error(`the subscriber saw ${seen.completed} requests complete, expected ${expected}`);
+      return result;
     },
   },
 

@@ -11,7 +11,7 @@ const { types, MIMEType } = require('node:util')
 const { fromNative } = require('./errors')
 const { encodeFormData } = require('./multipart')
 const { parseFormData } = require('./form-data-parse')
-const { nativeStream, drainNative, concat } = require('./native-body')
+const { nativeStream, drainNative, concat, CANCELLED } = require('./native-body')
 
 const EMPTY = new Uint8Array(0)
 const encoder = new TextEncoder()
@@ -35,11 +35,14 @@ class BodyState {
     this.onSettled = null // cleanup (abort listener) once the body ends
   }
 
-  /** Runs the cleanup once the body has ended, failed or been cancelled. */
-  settle () {
+  /**
+   * Runs the cleanup once the body has ended, failed or been cancelled;
+   * `how` tells the last two apart: CANCELLED, or the failure (when known).
+   */
+  settle (how) {
     const fn = this.onSettled
     this.onSettled = null
-    if (fn !== null) fn()
+    if (fn !== null) fn(how)
   }
 
   /**
@@ -406,5 +409,6 @@ module.exports = {
   extractBody,
   cloneBody,
   mixinBody,
-  drainStream
+  drainStream,
+  CANCELLED
 }

@@ -11,6 +11,7 @@ const { pumpToNative } = require('./upload-pump')
 const { Headers } = require('./headers')
 const { fetchLocalScheme } = require('./local-fetch')
 const { verifiedResponse } = require('./integrity')
+const { requestCreated } = require('./diagnostics')
 
 /**
  * fetch(input, init) through a client.
@@ -41,14 +42,15 @@ function checkScheme (url) {
  * Starts the native request. `streamed` makes its body queues that JS
  * feeds with push(): 'once' for a source read once, 'restartable' for one
  * that can be read again from its start; otherwise (undefined) `bytes`
- * (or null) is the whole body.
+ * (or null) is the whole body. With `traced` (a DiagnosticRequest, or
+ * null) the headers are sent as its subscribers left them.
  */
-function startNative (nativeClient, defaults, parts, bytes, streamed) {
+function startNative (nativeClient, defaults, parts, bytes, streamed, traced = null) {
   try {
     return nativeClient.start(
       parts.method,
       parts.url,
-      headerListOf(parts),
+      traced === null ? headerListOf(parts) : traced.wireHeaders(headerListOf(parts)),
       bytes,
       streamed,
       parts.redirect,
@@ -61,7 +63,9 @@ function startNative (nativeClient, defaults, parts, bytes, streamed) {
   } catch (err) {
     // Only what slipped past validation gets here; it is still the
     // caller's argument that is wrong.
-    throw new TypeError(err.message)
+    const wrong = new TypeError(err.message)
+    traced?.onError(wrong)
+    throw wrong
   }
 }
 
@@ -164,8 +168,10 @@ async function send (nativeClient, defaults, parts) {
   // A Blob (FormData included) can be read again, so its body can follow
   // a redirect that keeps it, as a buffered one does; a stream is read once.
   const kind = !streamed ? undefined : body.source instanceof Blob ? 'restartable' : 'once'
-  const native = startNative(nativeClient, defaults, sizedParts(parts, streamed), bytes, kind)
-  const exchange = new PendingExchange(native, parts, signal)
+  const sized = sizedParts(parts, streamed)
+  const traced = requestCreated(sized, streamed || bytes?.length > 0)
+  const native = startNative(nativeClient, defaults, sized, bytes, kind, traced)
+  const exchange = new PendingExchange(native, parts, signal, traced)
   if (streamed) {
     const stream = streamOf(body)
     body.used = true
@@ -297,8 +303,9 @@ async function resendOnRedirect (native, blob, onError) {
  * head, and routes aborts and upload failures to whatever is pending.
  */
 class PendingExchange {
-  constructor (native, parts, signal) {
+  constructor (native, parts, signal, traced = null) {
     this.native = native
+    this.traced = traced // DiagnosticRequest when someone observes it
     this.signal = signal
     this.responseObject = null
     this.uploadError = null
@@ -326,12 +333,14 @@ class PendingExchange {
     this.unlisten()
     if (!this.settled) {
       this.settled = true
+      this.traced?.onError(err)
       this.reject(err)
     }
   }
 
   /** §6.6 "abort the fetch() call": the promise, or else the body, fails. */
   abort (reason) {
+    this.traced?.onError(reason)
     if (this.responseObject === null) {
       this.native.abort()
       this.fail(reason)
@@ -352,6 +361,14 @@ class PendingExchange {
     }
   }
 
+  /** The response body ended, failed or was cancelled (or there is none). */
+  bodySettled (body, how) {
+    this.unlisten()
+    if (this.traced === null) return
+    if (body === null) this.traced.onComplete()
+    else this.traced.onBodySettled(body.native, how ?? body.failure)
+  }
+
   onHead (head, parts) {
     if (head.error) {
       if (this.uploadError !== null) return this.fail(this.uploadError)
@@ -361,6 +378,7 @@ class PendingExchange {
       return this.fail(errorFromNative(head.error, 'head'))
     }
     if (this.settled) return
+    this.traced?.onHead(head)
     // Fetch §4.1 "main fetch" step 22: HEAD requests and null body statuses
     // have a null body.
     const nullBody = parts.method === 'HEAD' || NULL_BODY_STATUSES.has(head.status)
@@ -368,10 +386,11 @@ class PendingExchange {
     this.responseObject = response
     this.settled = true
     const body = bodyOf(response)
-    if (body === null) this.unlisten()
-    // Only a signal needs this exchange once the body streams: without
-    // one, nothing here stays referenced by an open (say idle SSE) body.
-    else if (this.onAbort !== null) body.onSettled = () => this.unlisten()
+    if (body === null) this.bodySettled(null)
+    // Only a signal or an observer needs this exchange once the body
+    // streams: else nothing here stays referenced by an open (say idle
+    // SSE) body.
+    else if (this.onAbort !== null || this.traced !== null) body.onSettled = (how) => this.bodySettled(body, how)
     const resolve = this.resolve
     this.resolve = this.reject = null
     resolve(response)

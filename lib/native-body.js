@@ -13,6 +13,9 @@ const NOTHING_YET = 0
 const END = -1
 const FAILED = -2
 
+/** BodyState.settle()'s `how` when the consumer cancelled the body. */
+const CANCELLED = 'cancelled'
+
 /**
  * One synchronous read from the native queue: a Uint8Array, or one of
  * NOTHING_YET, END, FAILED.
@@ -171,7 +174,7 @@ function nativeStream (body) {
     cancel () {
       finished = true
       native.cancel()
-      body.settle()
+      body.settle(CANCELLED)
     }
   }, { highWaterMark: 0 })
 }
@@ -211,4 +214,4 @@ function concat (chunks, total) {
   return out
 }
 
-module.exports = { nativeStream, drainNative, concat }
+module.exports = { nativeStream, drainNative, concat, CANCELLED }

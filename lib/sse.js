@@ -5,6 +5,7 @@
 // made in JS) is fed through a standalone native parser.
 
 const { binding } = require('./native')
+const { CANCELLED } = require('./body')
 
 /** Slots per item in a native batch (see src/sse.rs). */
 const SLOTS = 4
@@ -226,7 +227,7 @@ class NativeSource {
           // Over the size limit: nothing more is read. The events before
           // the failure come first, the error with the next pull.
           native.cancel()
-          body.settle()
+          body.settle(reader.failure)
           if (out.length === 0) throw reader.failure
         }
         if (out.length > 0) return out
@@ -247,7 +248,7 @@ class NativeSource {
 
   cancel () {
     this.native.cancel()
-    this.body.settle()
+    this.body.settle(CANCELLED)
   }
 
   lastEventId () {

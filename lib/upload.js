@@ -2,7 +2,8 @@
 // upload(input, init) → { writable, response }: a WritableStream whose
 // writes go straight into the native request-body queue, and the response.
 
-const { requestParts } = require('./request')
+const { requestParts, headerListOf } = require('./request')
+const { requestCreated } = require('./diagnostics')
 const { startNative, checkScheme, PendingExchange } = require('./fetch')
 const { pushChunk, toBytes } = require('./upload-pump')
 const { abortReason } = require('./errors')
@@ -29,9 +30,10 @@ function uploadWith (clientFor, input, init = {}) {
   const signal = parts.signal
   if (signal !== null && signal.aborted) throw abortReason(signal)
   const { native, defaults } = clientFor(parts)
-  const nativeExchange = startNative(native, defaults, parts, null, 'once')
+  const traced = requestCreated(parts, true)
+  const nativeExchange = startNative(native, defaults, parts, null, 'once', traced)
   const nativeUpload = nativeExchange.uploadAttempt(0)
-  const exchange = new PendingExchange(nativeExchange, parts, signal)
+  const exchange = new PendingExchange(nativeExchange, parts, signal, traced)
   // A request that fails before its response (e.g. the client is closed)
   // may never take its body: without this, writes would fill a queue that
   // nothing drains and then wait for room forever. They fail with the

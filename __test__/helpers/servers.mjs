@@ -91,5 +91,15 @@ export async function readBody (req) {
   return Buffer.concat(chunks)
 }
 
+/** A port on 127.0.0.1 that nothing listens on: connecting is refused. */
+export async function closedPort () {
+  const server = net.createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address()
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
 /** Resolves after ms milliseconds. */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))

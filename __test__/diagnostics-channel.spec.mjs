@@ -1,0 +1,267 @@
+// undici's request lifecycle on node:diagnostics_channel: the same request
+// through Node's own fetch and through ferrofetch, with the messages each
+// publishes compared (channel order, message keys, request and response
+// fields). Subscriptions are process-wide, so each recording keeps only the
+// messages about its own server's origin.
+import test from 'ava'
+import diagnosticsChannel from 'node:diagnostics_channel'
+import { fetch, upload, events, EventSource } from '../index.mjs'
+import { httpServer, closedPort, readBody, sleep } from './helpers/servers.mjs'
+
+const CHANNELS = ['create', 'bodySent', 'headers', 'trailers', 'error'].map((name) => `undici:request:${name}`)
+
+/** Records the request channels' messages about `origin` until the test ends. */
+function record (t, origin, { onCreate = null } = {}) {
+  const messages = []
+  for (const name of CHANNELS) {
+    const onMessage = (message) => {
+      if (message.request.origin !== origin) return
+      if (name.endsWith(':create') && onCreate !== null) onCreate(message.request)
+      messages.push({ channel: name.slice('undici:request:'.length), message, completed: message.request.completed })
+    }
+    diagnosticsChannel.subscribe(name, onMessage)
+    t.teardown(() => diagnosticsChannel.unsubscribe(name, onMessage))
+  }
+  return messages
+}
+
+/** A server for `handler`, the messages about it, and its URL. */
+async function observedServer (t, handler, options) {
+  const { url } = await httpServer(t, handler)
+  return { url, messages: record(t, url, options) }
+}
+
+const channelsOf = (messages) => messages.map((m) => m.channel)
+
+/** What a program can read of a message, without the values that differ per run. */
+function shapeOf ({ channel, message, completed }) {
+  const shape = { channel, keys: Object.keys(message).sort(), completed }
+  const { request } = message
+  shape.request = { method: request.method, path: request.path, headersIsArray: Array.isArray(request.headers) }
+  if (message.response !== undefined) {
+    const { statusCode, statusText, headers } = message.response
+    shape.response = {
+      statusCode,
+      statusText,
+      headersAreBuffers: headers.every((h) => Buffer.isBuffer(h)),
+      flat: headers.length % 2 === 0,
+      xReply: headerValue(headers, 'x-reply')
+    }
+  }
+  if (message.trailers !== undefined) shape.trailers = message.trailers
+  if (message.error !== undefined) {
+    shape.error = { name: message.error.name, code: message.error.code, isError: message.error instanceof Error }
+  }
+  return shape
+}
+
+function headerValue (flat, name) {
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i].toString('latin1').toLowerCase() === name) return flat[i + 1].toString('latin1')
+  }
+  return null
+}
+
+/** Node's fetch also publishes moments ferrofetch cannot know; compare the rest. */
+const PUBLISHED = new Set(['create', 'headers', 'trailers', 'error'])
+const comparable = (messages) => messages.filter((m) => PUBLISHED.has(m.channel)).map(shapeOf)
+
+const replying = (req, res) => {
+  readBody(req).then(() => {
+    res.setHeader('x-reply', 'yes')
+    res.end(`traceparent=${req.headers.traceparent}`)
+  })
+}
+
+/** Runs `call(fetchFn, url)` against a fresh server through each fetch. */
+async function bothWays (t, handler, call, options) {
+  const node = await observedServer(t, handler, options)
+  const ours = await observedServer(t, handler, options)
+  const nodeResult = await call(globalThis.fetch, node.url)
+  const ourResult = await call(fetch, ours.url)
+  return { node: node.messages, ours: ours.messages, nodeResult, ourResult, ourUrl: ours.url }
+}
+
+test('a GET publishes create, headers and trailers with the shapes Node’s fetch publishes', async (t) => {
+  const { node, ours, ourUrl } = await bothWays(t, replying, async (fetchFn, url) => {
+    const response = await fetchFn(`${url}/path?q=1`, { headers: { 'X-Asked': 'me' } })
+    return response.text()
+  })
+  t.deepEqual(comparable(ours), comparable(node))
+  // Without a request body, bodySent too comes where Node's fetch has it.
+  t.deepEqual(channelsOf(ours), ['create', 'bodySent', 'headers', 'trailers'])
+  t.deepEqual(channelsOf(ours), channelsOf(node))
+  const { request } = ours[0].message
+  t.is(request.origin, ourUrl)
+  t.is(request.method, 'GET')
+  t.is(request.path, '/path?q=1')
+  t.is(request.headers[0].toLowerCase(), 'x-asked')
+  t.is(request.headers[1], 'me')
+  t.is(ours[2].message.response.statusCode, 200)
+  t.is(ours[2].message.response.statusText, 'OK')
+})
+
+test('every message about one request carries the same request object', async (t) => {
+  const { url, messages } = await observedServer(t, replying)
+  await (await fetch(url)).text()
+  t.true(messages.length >= 3)
+  for (const m of messages) t.is(m.message.request, messages[0].message.request)
+})
+
+test('request.completed turns true with trailers, as in Node’s fetch', async (t) => {
+  const { node, ours } = await bothWays(t, replying, async (fetchFn, url) => (await fetchFn(url)).text())
+  const completedAt = (messages) => messages.filter((m) => m.completed).map((m) => m.channel)
+  t.deepEqual(completedAt(ours), ['trailers'])
+  t.deepEqual(completedAt(ours), completedAt(node))
+})
+
+test('a header added with addHeader() on create is sent, as by Node’s fetch', async (t) => {
+  const onCreate = (request) => request.addHeader('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
+  const { nodeResult, ourResult, ours } = await bothWays(t, replying, async (fetchFn, url) => (await fetchFn(url)).text(), { onCreate })
+  t.is(ourResult, 'traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
+  t.is(ourResult, nodeResult)
+  // The added header shows in request.headers of the later messages.
+  t.deepEqual(ours.at(-1).message.request.headers.slice(-2), ['traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'])
+})
+
+test('a header pushed onto request.headers on create is sent, as by Node’s fetch', async (t) => {
+  const onCreate = (request) => request.headers.push('traceparent', 'pushed')
+  const { nodeResult, ourResult } = await bothWays(t, replying, async (fetchFn, url) => (await fetchFn(url)).text(), { onCreate })
+  t.is(ourResult, 'traceparent=pushed')
+  t.is(ourResult, nodeResult)
+})
+
+test('addHeader() with an invalid name throws undici’s InvalidArgumentError and sends nothing extra', async (t) => {
+  const thrown = []
+  const onCreate = (request) => {
+    try {
+      request.addHeader('bad name', 'x')
+    } catch (err) {
+      thrown.push({ name: err.name, code: err.code, isError: err instanceof Error })
+    }
+  }
+  const { nodeResult, ourResult } = await bothWays(t, replying, async (fetchFn, url) => (await fetchFn(url)).text(), { onCreate })
+  t.deepEqual(thrown[1], { name: 'InvalidArgumentError', code: 'UND_ERR_INVALID_ARG', isError: true })
+  t.deepEqual(thrown[1], thrown[0])
+  t.is(ourResult, nodeResult)
+})
+
+test('a POST publishes the request’s content-type header and the response, as Node’s fetch', async (t) => {
+  const { node, ours } = await bothWays(t, replying, async (fetchFn, url) => (await fetchFn(url, { method: 'POST', body: 'hello' })).text())
+  t.deepEqual(comparable(ours), comparable(node))
+  const headers = ours[0].message.request.headers
+  t.deepEqual(headers, ['content-type', 'text/plain;charset=UTF-8'])
+})
+
+test('a refused connection publishes create then error with the ECONNREFUSED error, as Node’s fetch', async (t) => {
+  const port = await closedPort()
+  const origin = `http://127.0.0.1:${port}`
+  const messages = record(t, origin)
+  await t.throwsAsync(globalThis.fetch(origin))
+  const node = messages.splice(0)
+  await t.throwsAsync(fetch(origin))
+  t.deepEqual(comparable(messages), comparable(node))
+  t.deepEqual(channelsOf(messages), ['create', 'error'])
+  t.is(messages[1].message.error.code, 'ECONNREFUSED')
+})
+
+const dribbling = (req, res) => {
+  res.writeHead(200)
+  res.write('first')
+}
+
+test('an abort while the body streams publishes error with the AbortError and no trailers, as Node’s fetch', async (t) => {
+  const { node, ours } = await bothWays(t, dribbling, async (fetchFn, url) => {
+    const controller = new AbortController()
+    const response = await fetchFn(url, { signal: controller.signal })
+    controller.abort()
+    const err = await response.text().catch((e) => e)
+    t.is(err.name, 'AbortError')
+  })
+  t.deepEqual(comparable(ours), comparable(node))
+  t.deepEqual(channelsOf(ours).filter((c) => PUBLISHED.has(c)), ['create', 'headers', 'error'])
+})
+
+test('cancelling the body before its end publishes an AbortError, as Node’s fetch', async (t) => {
+  const { node, ours } = await bothWays(t, dribbling, async (fetchFn, url) => {
+    const response = await fetchFn(url)
+    await response.body.cancel()
+  })
+  // Node's fetch publishes the error a little after the cancel settles.
+  await until(() => node.some((m) => m.channel === 'error'))
+  t.deepEqual(comparable(ours), comparable(node))
+  t.is(ours.at(-1).message.error.name, 'AbortError')
+})
+
+/** Waits (at most about a second) until `condition()` holds. */
+async function until (condition) {
+  for (let i = 0; i < 100 && !condition(); i++) await sleep(10)
+}
+
+test('a response without a body (204) publishes trailers right after headers, as Node’s fetch', async (t) => {
+  const noContent = (req, res) => { res.writeHead(204); res.end() }
+  const { node, ours } = await bothWays(t, noContent, (fetchFn, url) => fetchFn(url))
+  t.deepEqual(comparable(ours), comparable(node))
+  t.deepEqual(channelsOf(ours), ['create', 'bodySent', 'headers', 'trailers'])
+  t.deepEqual(channelsOf(ours), channelsOf(node))
+})
+
+test('upload() requests are published, with added headers on the wire', async (t) => {
+  const onCreate = (request) => request.addHeader('x-trace', 'up')
+  const { url, messages } = await observedServer(t, (req, res) => {
+    readBody(req).then((body) => res.end(`${req.headers['x-trace']} ${body}`))
+  }, { onCreate })
+  const { writable, response } = upload(url)
+  const writer = writable.getWriter()
+  await writer.write('abc')
+  await writer.close()
+  t.is(await (await response).text(), 'up abc')
+  t.deepEqual(channelsOf(messages), ['create', 'headers', 'trailers'])
+  t.is(messages[0].message.request.method, 'POST')
+})
+
+const eventStream = (req, res) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  res.end(`data: ${req.headers['x-trace']}\n\n`)
+}
+
+test('events() connections are published, with added headers on the wire', async (t) => {
+  const onCreate = (request) => request.addHeader('x-trace', 'sse')
+  const { url, messages } = await observedServer(t, eventStream, { onCreate })
+  const stream = events(url)
+  const first = await stream.next()
+  stream.close()
+  t.is(first.value.data, 'sse')
+  t.deepEqual(channelsOf(messages).slice(0, 2), ['create', 'bodySent'])
+  t.true(channelsOf(messages).includes('headers'))
+})
+
+test('closing an events() stream mid-way publishes an AbortError, as a cancelled body', async (t) => {
+  const { url, messages } = await observedServer(t, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write('data: one\n\n')
+  })
+  const stream = events(url)
+  t.is((await stream.next()).value.data, 'one')
+  stream.close()
+  await until(() => messages.some((m) => m.channel === 'error'))
+  t.deepEqual(channelsOf(messages), ['create', 'bodySent', 'headers', 'error'])
+  t.is(messages.at(-1).message.error.name, 'AbortError')
+})
+
+test('EventSource connections are published, with added headers on the wire', async (t) => {
+  const onCreate = (request) => request.addHeader('x-trace', 'es')
+  const { url, messages } = await observedServer(t, eventStream, { onCreate })
+  const source = new EventSource(url)
+  t.teardown(() => source.close())
+  const data = await new Promise((resolve, reject) => {
+    source.onmessage = (event) => resolve(event.data)
+    source.onerror = () => reject(new Error('EventSource failed'))
+  })
+  source.close()
+  t.is(data, 'es')
+  t.is(messages[0].channel, 'create')
+  const headers = messages[0].message.request.headers
+  const accept = headers.findIndex((name, i) => i % 2 === 0 && name.toLowerCase() === 'accept')
+  t.is(headers[accept + 1], 'text/event-stream')
+})

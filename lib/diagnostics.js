@@ -1,0 +1,186 @@
+'use strict'
+// undici's request lifecycle on node:diagnostics_channel, with undici's
+// channel names and message shapes (undici docs/api/DiagnosticsChannel.md),
+// so that tracers written for Node's fetch (@opentelemetry/
+// instrumentation-undici, Sentry, Datadog) trace ferrofetch unchanged.
+//
+// Only moments the JS layer knows are published, each when it happens:
+//   undici:request:create    before the request is handed to the core
+//   undici:request:bodySent  with the response head, for a request without
+//                            a body (its head was sent, so all of it was)
+//   undici:request:headers   when the response head arrives
+//   undici:request:trailers  when the response body has been read to its
+//                            end (or at once when it has none)
+//   undici:request:error     when the request or its body fails or is
+//                            aborted or cancelled
+// The client channels (sendHeaders, beforeConnect, connected, connectError),
+// bodySent after a body, the per-chunk channels and one event per redirect
+// hop happen inside the core, which does not report them: they are not
+// published rather than published at a moment other than undici's.
+
+const diagnosticsChannel = require('node:diagnostics_channel')
+const { Headers } = require('./headers')
+const { fromNative } = require('./errors')
+const { CANCELLED } = require('./body')
+const { headerListOf } = require('./request')
+
+// Channel objects are looked up once: `hasSubscribers` on them is the
+// whole cost of a request nobody observes.
+const create = diagnosticsChannel.channel('undici:request:create')
+const bodySent = diagnosticsChannel.channel('undici:request:bodySent')
+const headers = diagnosticsChannel.channel('undici:request:headers')
+const trailers = diagnosticsChannel.channel('undici:request:trailers')
+const error = diagnosticsChannel.channel('undici:request:error')
+
+/** readInto results (see src/exchange.rs). */
+const END = -1
+const FAILED = -2
+const EMPTY = new Uint8Array(0)
+
+/** Headers undici keeps out of `request.headers` (it sends them itself). */
+const UNLISTED = new Set(['host', 'content-length'])
+
+/** undici's error for a bad argument: its name and code are what callers match. */
+class InvalidArgumentError extends Error {
+  constructor (message) {
+    super(message)
+    this.name = 'InvalidArgumentError'
+    this.code = 'UND_ERR_INVALID_ARG'
+  }
+}
+
+function invalidHeader (name) {
+  return new InvalidArgumentError(`invalid ${name} header`)
+}
+
+/**
+ * The `request` of every message about one request: the fields undici's
+ * Request has that subscribers read (origin, method, path, headers,
+ * completed), and addHeader().
+ */
+class DiagnosticRequest {
+  constructor (url, method, headerList) {
+    const parsed = new URL(url)
+    this.origin = parsed.origin
+    this.method = method
+    this.path = parsed.pathname + parsed.search
+    // Flat [name, value, ...] strings, as undici's request.headers.
+    this.headers = []
+    for (let i = 0; i < headerList.length; i += 2) {
+      if (!UNLISTED.has(headerList[i].toLowerCase())) this.headers.push(headerList[i], headerList[i + 1])
+    }
+    this.completed = false
+    this.hasBody = false
+    this.done = false // trailers or error published: nothing follows
+  }
+
+  /**
+   * Adds a header that is sent with the request (OpenTelemetry's
+   * `traceparent`). A name or value that could not be sent throws
+   * undici's InvalidArgumentError, and nothing is added.
+   */
+  addHeader (name, value) {
+    if (value === undefined) return this
+    const values = Array.isArray(value) ? value : [value]
+    const pairs = []
+    for (const one of values) {
+      if (one !== null && typeof one === 'object') throw invalidHeader(name)
+      // Validated (and normalized) by our Headers, so that the core never
+      // sees a header it would refuse.
+      const checked = new Headers()
+      try {
+        checked.append(name, one === null ? '' : `${one}`)
+      } catch {
+        throw invalidHeader(name)
+      }
+      pairs.push(name, checked.get(name))
+    }
+    this.headers.push(...pairs)
+    return this
+  }
+
+  /**
+   * The flat header list to send, given the request's own `list`: the
+   * headers undici keeps out of `request.headers`, then `request.headers`
+   * as subscribers left it, as undici sends it (also with headers pushed
+   * onto it directly, as tracers written for older undici do).
+   */
+  wireHeaders (list) {
+    const out = []
+    for (let i = 0; i < list.length; i += 2) {
+      if (UNLISTED.has(list[i].toLowerCase())) out.push(list[i], list[i + 1])
+    }
+    return out.concat(this.headers)
+  }
+
+  /** The response head arrived (`head` from the native layer). */
+  onHead (head) {
+    if (this.done) return
+    if (!this.hasBody && bodySent.hasSubscribers) bodySent.publish({ request: this })
+    if (headers.hasSubscribers) {
+      // undici hands subscribers the raw header bytes: Buffers.
+      const raw = new Array(head.headers.length)
+      for (let i = 0; i < raw.length; i++) raw[i] = Buffer.from(head.headers[i], 'latin1')
+      headers.publish({
+        request: this,
+        response: { statusCode: head.status, statusText: head.statusText, headers: raw }
+      })
+    }
+  }
+
+  /** The response is complete: its body was read to the end, or it has none. */
+  onComplete () {
+    if (this.done) return
+    this.done = true
+    this.completed = true
+    // The core does not pass trailers on: there are none to report.
+    if (trailers.hasSubscribers) trailers.publish({ request: this, trailers: [] })
+  }
+
+  /** The request failed with `err` (as fetch or the body rejects). */
+  onError (err) {
+    if (this.done) return
+    this.done = true
+    // undici reports the failure itself, not fetch's TypeError around it.
+    const reported = err instanceof TypeError && err.cause instanceof Error ? err.cause : err
+    if (error.hasSubscribers) error.publish({ request: this, error: reported })
+  }
+
+  /**
+   * The response body settled: `how` is CANCELLED, the failure, or null
+   * when it ended or failed in the core, which the native exchange (whose
+   * state stays final) then tells.
+   */
+  onBodySettled (native, how) {
+    if (this.done) return
+    // Cancelled by the consumer: undici aborts the request.
+    if (how === CANCELLED) return this.onError(new DOMException('The operation was aborted.', 'AbortError'))
+    if (how !== null && how !== undefined) return this.onError(how)
+    const status = native.readInto(EMPTY)
+    if (status === END) return this.onComplete()
+    if (status === FAILED) this.onError(fromNative(native.bodyError(), 'body'))
+  }
+}
+
+/** True when someone listens on a channel that needs a request object. */
+function observed () {
+  return create.hasSubscribers || headers.hasSubscribers || trailers.hasSubscribers ||
+    error.hasSubscribers || bodySent.hasSubscribers
+}
+
+/**
+ * Publishes `undici:request:create` for a request about to be handed to
+ * the core and returns its DiagnosticRequest, or null (building nothing)
+ * when nobody listens.
+ * @param {object} parts  the request as sent (see request.js requestParts)
+ * @param {boolean} hasBody
+ */
+function requestCreated (parts, hasBody) {
+  if (!observed()) return null
+  const request = new DiagnosticRequest(parts.url, parts.method, headerListOf(parts))
+  request.hasBody = hasBody
+  if (create.hasSubscribers) create.publish({ request })
+  return request
+}
+
+module.exports = { requestCreated }
