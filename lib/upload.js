@@ -2,7 +2,7 @@
 // upload(input, init) → { writable, response }: a WritableStream whose
 // writes go straight into the native request-body queue, and the response.
 
-const { requestParts, headerListOf } = require('./request')
+const { requestParts } = require('./request')
 const { requestCreated } = require('./diagnostics')
 const { startNative, checkScheme, PendingExchange } = require('./fetch')
 const { pushChunk, toBytes } = require('./upload-pump')
