@@ -11,6 +11,7 @@ const { pumpToNative } = require('./upload-pump')
 const { Headers } = require('./headers')
 const { fetchLocalScheme } = require('./local-fetch')
 const { verifiedResponse } = require('./integrity')
+const { codes } = require('./codes')
 
 /**
  * fetch(input, init) through a client.
@@ -32,7 +33,7 @@ function fetchWith (clientFor, input, init) {
 function checkScheme (url) {
   if (!url.startsWith('http:') && !url.startsWith('https:')) {
     const cause = new Error(`unknown scheme in ${url}`)
-    cause.code = 'ERR_FF_UNSUPPORTED_SCHEME'
+    cause.code = codes.UNSUPPORTED_SCHEME
     throw new TypeError('fetch failed', { cause })
   }
 }
