@@ -15,6 +15,7 @@ const {
   LAST_EVENT_ID, DEFAULT_RECONNECTION_TIME, DEFAULT_MAX_BACKOFF
 } = require('./reconnect')
 const { codes } = require('./codes')
+const { brandClass } = require('./brand')
 
 /** The error that ends an event stream: a bad status or content type. */
 class EventStreamError extends Error {
@@ -25,6 +26,7 @@ class EventStreamError extends Error {
     this.code = code
   }
 }
+brandClass(EventStreamError, 'ferrofetch.EventStreamError')
 
 function eventOptions (init) {
   if (init === null || typeof init !== 'object') throw new TypeError("events: 'init' must be an object")

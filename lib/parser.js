@@ -46,6 +46,7 @@
 
 const { binding } = require('./native')
 const { SLOTS, FAILURE_TAG } = require('./sse')
+const { brandClass } = require('./brand')
 
 /** The first chunk's prefix that eventsource-parser strips: U+FEFF's UTF-8 bytes read as Latin-1. */
 const LATIN1_BOM = '\u00EF\u00BB\u00BF'
@@ -77,6 +78,7 @@ class ParseError extends Error {
     this.line = options.line
   }
 }
+brandClass(ParseError, 'ferrofetch.ParseError')
 
 function noop () {}
 
