@@ -87,28 +87,53 @@ for (const [what, input, init, ErrorClass] of invalid) {
   })
 }
 
-test('a panic in the native code becomes a JS error and the process survives', async (t) => {
+/**
+ * Runs `body` in a fresh Node process with the panic hooks enabled or not
+ * (FERROFETCH_TEST_PANIC is read once per process), beside a loopback
+ * server answering 'fine' that records the x-ferrofetch-test-panic header it
+ * receives; `body` sees `fetch`, `binding`, `url` and `out`, and `out` is
+ * returned as printed by the child.
+ */
+async function inChildProcess ({ panicHooks }, body) {
   const { execFile } = await import('node:child_process')
   const script = `
     const http = require('node:http')
     const { fetch } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)})
     const binding = require(${JSON.stringify(new URL('../ferrofetch.node', import.meta.url).pathname)})
-    const server = http.createServer((req, res) => res.end('fine')).listen(0, '127.0.0.1', async () => {
+    const out = { headersSeen: [] }
+    const server = http.createServer((req, res) => {
+      out.headersSeen.push(req.headers['x-ferrofetch-test-panic'] ?? null)
+      res.end('fine')
+    }).listen(0, '127.0.0.1', async () => {
       const url = 'http://127.0.0.1:' + server.address().port
-      const out = {}
-      try { binding.testPanic() } catch (e) { out.sync = e.message }
-      try { await fetch(url, { headers: { 'x-ferrofetch-test-panic': '1' } }) } catch (e) { out.task = e.code }
-      out.after = await (await fetch(url)).text()
+      ${body}
       server.close()
       console.log(JSON.stringify(out))
     })`
+  const env = { ...process.env }
+  delete env.FERROFETCH_TEST_PANIC
+  if (panicHooks) env.FERROFETCH_TEST_PANIC = '1'
   const stdout = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], {
-      env: { ...process.env, FERROFETCH_TEST_PANIC: '1' }, timeout: 30_000
-    }, (err, out) => err ? reject(err) : resolve(out))
+    execFile(process.execPath, ['-e', script], { env, timeout: 30_000 }, (err, out) => err ? reject(err) : resolve(out))
   })
-  const out = JSON.parse(stdout.trim().split('\n').pop())
+  return JSON.parse(stdout.trim().split('\n').pop())
+}
+
+test('a panic in the native code becomes a JS error and the process survives', async (t) => {
+  const out = await inChildProcess({ panicHooks: true }, `
+      try { binding.testPanic() } catch (e) { out.sync = e.message }
+      try { await fetch(url, { headers: { 'x-ferrofetch-test-panic': '1' } }) } catch (e) { out.task = e.code }
+      out.after = await (await fetch(url)).text()`)
   t.regex(out.sync, /panic/)
   t.is(out.task, 'ERR_FF_INTERNAL')
   t.is(out.after, 'fine')
+})
+
+test('without FERROFETCH_TEST_PANIC=1 the panic hooks do nothing: testPanic() returns and the header is sent like any other', async (t) => {
+  // The hooks ship in every build (the suite tests the addon users get);
+  // this process variable is what keeps a header from crashing a program.
+  const out = await inChildProcess({ panicHooks: false }, `
+      out.sync = binding.testPanic() ?? null
+      out.body = await (await fetch(url, { headers: { 'x-ferrofetch-test-panic': '1' } })).text()`)
+  t.deepEqual(out, { sync: null, body: 'fine', headersSeen: ['1'] })
 })

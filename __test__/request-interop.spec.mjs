@@ -3,9 +3,9 @@
 // Differential: the same foreign Request goes through Node's fetch and
 // through ours, and the loopback server compares what it received.
 import test from 'ava'
-import { createRequire } from 'node:module'
 import { fetch, Request } from '../index.mjs'
 import { httpServer } from './helpers/servers.mjs'
+import { loadAnotherCopy } from './helpers/another-copy.mjs'
 
 const NodeRequest = globalThis.Request
 const nodeFetch = globalThis.fetch
@@ -262,13 +262,7 @@ test('a ferrofetch Request made from a foreign one is fetched like the foreign o
 })
 
 test('a Request made by another loaded copy of ferrofetch is taken like any other', async (t) => {
-  // A second copy of the JS layer (the addon itself is shared).
-  const require = createRequire(import.meta.url)
-  const entry = require.resolve('../index.js')
-  const saved = { ...require.cache }
-  for (const key of Object.keys(require.cache)) if (!key.endsWith('.node')) delete require.cache[key]
-  const other = require(entry)
-  Object.assign(require.cache, saved)
+  const other = loadAnotherCopy()
   t.not(other.Request, Request)
   const server = await recordingServer(t)
   const make = () => new other.Request(`${server.url}/echo`, { method: 'POST', body: 'from the other copy', headers: { 'x-a': '1' } })

@@ -5,6 +5,8 @@
 // aborts reject with the signal's reason. Messages are not API; `name`,
 // the class and `code` are.
 
+const { codes } = require('./codes')
+
 /** A cause error carrying the stable code, e.g. ECONNREFUSED. */
 function causeOf (info) {
   const cause = new Error(info.message)
@@ -50,7 +52,7 @@ function abortReason (signal) {
  * Failure codes that no reconnection can fix: the same request would fail
  * the same way forever (the client is closed, the scheme is not HTTP).
  */
-const FUTILE_CODES = new Set(['ERR_FF_CLIENT_CLOSED', 'ERR_FF_UNSUPPORTED_SCHEME'])
+const FUTILE_CODES = new Set([codes.CLIENT_CLOSED, codes.UNSUPPORTED_SCHEME])
 
 /** True when retrying the request that failed with `err` is pointless. */
 function isFutileFailure (err) {

@@ -14,6 +14,8 @@ const {
   ReconnectPolicy, isRetryable, reconnectTimer, takeLastEventId,
   LAST_EVENT_ID, DEFAULT_RECONNECTION_TIME, DEFAULT_MAX_BACKOFF
 } = require('./reconnect')
+const { codes } = require('./codes')
+const { brandClass } = require('./brand')
 
 /** The error that ends an event stream: a bad status or content type. */
 class EventStreamError extends Error {
@@ -24,6 +26,7 @@ class EventStreamError extends Error {
     this.code = code
   }
 }
+brandClass(EventStreamError, 'ferrofetch.EventStreamError')
 
 function eventOptions (init) {
   if (init === null || typeof init !== 'object') throw new TypeError("events: 'init' must be an object")
@@ -188,7 +191,7 @@ class EventStream {
       }
       if (!response.ok || !isEventStream(response.headers.get('content-type'))) {
         response.body?.cancel().catch(() => {})
-        const code = response.ok ? 'ERR_FF_SSE_CONTENT_TYPE' : 'ERR_FF_SSE_STATUS'
+        const code = response.ok ? codes.SSE_CONTENT_TYPE : codes.SSE_STATUS
         const what = response.ok
           ? `content type ${JSON.stringify(response.headers.get('content-type'))} is not text/event-stream`
           : `status ${response.status}`

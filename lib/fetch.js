@@ -12,6 +12,7 @@ const { Headers } = require('./headers')
 const { fetchLocalScheme } = require('./local-fetch')
 const { verifiedResponse } = require('./integrity')
 const { requestCreated } = require('./diagnostics')
+const { codes } = require('./codes')
 
 /**
  * fetch(input, init) through a client.
@@ -33,7 +34,7 @@ function fetchWith (clientFor, input, init) {
 function checkScheme (url) {
   if (!url.startsWith('http:') && !url.startsWith('https:')) {
     const cause = new Error(`unknown scheme in ${url}`)
-    cause.code = 'ERR_FF_UNSUPPORTED_SCHEME'
+    cause.code = codes.UNSUPPORTED_SCHEME
     throw new TypeError('fetch failed', { cause })
   }
 }

@@ -8,8 +8,7 @@ const { createHash } = require('node:crypto')
 const { bodyOf, setBody } = require('./response')
 const { BodyState, consumeBytes } = require('./body')
 const { abortReason } = require('./errors')
-
-const INTEGRITY_CODE = 'ERR_FF_INTEGRITY'
+const { codes } = require('./codes')
 // SRI's hash algorithms, weakest first: "get the strongest metadata" keeps
 // the items of the one furthest down this list.
 const ALGORITHMS = ['sha256', 'sha384', 'sha512']
@@ -58,7 +57,7 @@ function bytesMatch (bytes, metadata) {
 
 function integrityError (message) {
   const cause = new Error(message)
-  cause.code = INTEGRITY_CODE
+  cause.code = codes.INTEGRITY
   return new TypeError('fetch failed', { cause })
 }
 

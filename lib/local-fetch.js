@@ -7,10 +7,7 @@ const { fromNative, setBody, NULL_BODY_STATUSES } = require('./response')
 const { BodyState } = require('./body')
 const { processDataUrl } = require('./data-url')
 const { resolveBlobUrl } = require('./blob-url')
-
-/** Failure codes of these schemes (the `cause.code` of the TypeError). */
-const DATA_URL_CODE = 'ERR_FF_DATA_URL'
-const BLOB_URL_CODE = 'ERR_FF_BLOB_URL'
+const { codes } = require('./codes')
 
 /** A network error, as fetch() rejects with it: TypeError('fetch failed', { cause }). */
 function networkError (message, code) {
@@ -31,7 +28,7 @@ function localResponse (parts, status, statusText, headers, body) {
 function fetchDataUrl (parts) {
   const result = processDataUrl(parts.url)
   // "If dataURLStruct is failure, then return a network error."
-  if (result === null) throw networkError('failed to fetch the data URL', DATA_URL_CODE)
+  if (result === null) throw networkError('failed to fetch the data URL', codes.DATA_URL)
   const { mimeType, body } = result
   // "a new response whose status message is `OK`, header list is
   // « (`Content-Type`, mimeType) », and body is dataURLStruct's body as a body."
@@ -41,7 +38,7 @@ function fetchDataUrl (parts) {
 
 function fetchBlobUrl (parts) {
   const result = resolveBlobUrl(parts.method, parts.url, parts.headers.get('range'))
-  if (typeof result === 'string') throw networkError(result, BLOB_URL_CODE)
+  if (typeof result === 'string') throw networkError(result, codes.BLOB_URL)
   const { status, statusText, headers, blob } = result
   return localResponse(parts, status, statusText, headers,
     new BodyState({ source: blob, length: blob.size }))

@@ -54,6 +54,7 @@
 
 const { binding } = require('./native')
 const { SLOTS, FAILURE_TAG } = require('./sse')
+const { brandClass } = require('./brand')
 
 /** U+FEFF's UTF-8 bytes read as Latin-1: a raw BOM, as eventsource-parser sees it. */
 const LATIN1_BOM = '\u00EF\u00BB\u00BF'
@@ -97,6 +98,7 @@ class ParseError extends Error {
     this.line = options.line
   }
 }
+brandClass(ParseError, 'ferrofetch.ParseError')
 
 function noop () {}
 

@@ -8,6 +8,7 @@
 // sent back as `Last-Event-ID`.
 
 const { isFutileFailure } = require('./errors')
+const { codes } = require('./codes')
 
 /** "a reconnection time, in milliseconds ... initialized to an implementation-defined value, probably in the region of a few seconds" */
 const DEFAULT_RECONNECTION_TIME = 3000
@@ -32,12 +33,12 @@ const LAST_EVENT_ID = 'Last-Event-ID'
 const FUTILE_FOR_STREAMS = new Set([
   // A line or event over the size limit would come back on reconnection:
   // the stream's fault, not the network's (as the `eventsource` package v5).
-  'ERR_FF_SSE_TOO_LARGE',
+  codes.SSE_TOO_LARGE,
   // Fetch's "Failed to parse URL" TypeError carries the URL parser's error
   // as its cause: a caller's mistake, though it has a cause.
   'ERR_INVALID_URL',
   // A bug in ferrofetch, not a condition that time fixes.
-  'ERR_FF_INTERNAL'
+  codes.INTERNAL
 ])
 
 /** A delay that setTimeout honours: 0 to MAX_DELAY ms. */
@@ -67,7 +68,7 @@ function isRetryable (err) {
 
 /** True for the error of a line or an event over the size limit. */
 function isTooLarge (err) {
-  return err?.cause?.code === 'ERR_FF_SSE_TOO_LARGE'
+  return err?.cause?.code === codes.SSE_TOO_LARGE
 }
 
 /**

@@ -6,6 +6,7 @@
 
 const { binding } = require('./native')
 const { CANCELLED } = require('./body')
+const { codes } = require('./codes')
 
 /** Slots per item in a native batch (see src/sse.rs). */
 const SLOTS = 4
@@ -24,7 +25,7 @@ const TAG_FAILURE = FAILURE_TAG.charCodeAt(0)
 /** The error for a line or an event over the size limit. */
 function tooLargeError (message) {
   const cause = new Error(message)
-  cause.code = 'ERR_FF_SSE_TOO_LARGE'
+  cause.code = codes.SSE_TOO_LARGE
   return new TypeError('event stream line or event exceeds the size limit', { cause })
 }
 

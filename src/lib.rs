@@ -19,6 +19,12 @@ use napi_derive::napi;
 /// Panics on purpose when the process runs with `FERROFETCH_TEST_PANIC=1`,
 /// so a test can prove a panic in the binding becomes a JS error. Without
 /// the variable it does nothing.
+///
+/// Internal, not API: index.js does not export it and index.d.ts does not
+/// declare it. It is in every build, not behind a Cargo feature, because the
+/// JS suite tests the addon users get (the release build); the process
+/// variable, shared with the core's `test_hooks`, is the gate, and
+/// __test__/errors.spec.mjs checks that both hooks are inert without it.
 #[napi(catch_unwind)]
 pub fn test_panic() {
     if std::env::var_os("FERROFETCH_TEST_PANIC").is_some_and(|v| v == "1") {
