@@ -45,7 +45,7 @@
 //   the rest of that chunk's items; the parser itself stays consistent.
 
 const { binding } = require('./native')
-const { SLOTS, FAILURE_TAG } = require('./sse')
+const { SLOTS, FAILURE_TAG, bufferExceededMessage } = require('./sse')
 
 /** The first chunk's prefix that eventsource-parser strips: U+FEFF's UTF-8 bytes read as Latin-1. */
 const LATIN1_BOM = '\u00EF\u00BB\u00BF'
@@ -56,8 +56,6 @@ const LF = 10
 const SPACE = 32
 const EOL = /\r\n|\r|\n/
 const DIGITS = /^\d+$/
-/** The native parser's limit when none is given (crates/sse DEFAULT_MAX_SIZE). */
-const DEFAULT_LIMIT = 16 * 1024 * 1024
 const TERMINATED = 'Cannot feed parser: it was terminated after exceeding the configured max buffer size. ' +
   'Call `reset()` to resume parsing.'
 
@@ -221,8 +219,7 @@ function createParser (config) {
     held = ''
     tail = ''
     surrogate = ''
-    const message = `Buffered data exceeded max buffer size of ${limit ?? DEFAULT_LIMIT} bytes`
-    onError(new ParseError(message, { type: 'max-buffer-size-exceeded' }))
+    onError(new ParseError(bufferExceededMessage(limit), { type: 'max-buffer-size-exceeded' }))
   }
 
   /**
