@@ -46,7 +46,8 @@ class ErrorEvent extends Event {
 
 /** The size limit: `maxSize`, or the `eventsource` package's `maxBufferSize`. */
 function maxSizeOption (init) {
-  return checkByteLimit(init.maxSize, 'maxSize', 'EventSource') ?? checkByteLimit(init.maxBufferSize, 'maxBufferSize', 'EventSource')
+  return checkByteLimit(init.maxSize, 'maxSize', 'EventSource') ??
+    checkByteLimit(init.maxBufferSize, 'maxBufferSize', 'EventSource')
 }
 
 /** A body the `eventsource` package can read: a web ReadableStream. */
@@ -376,7 +377,8 @@ for (const target of [EventSource, EventSource.prototype]) {
   }
 }
 // WebIDL attributes and operations are enumerable.
-makeMembersEnumerable(EventSource.prototype, ['url', 'withCredentials', 'readyState', 'onopen', 'onmessage', 'onerror', 'close'])
+makeMembersEnumerable(EventSource.prototype,
+  ['url', 'withCredentials', 'readyState', 'onopen', 'onmessage', 'onerror', 'close'])
 defineClassString(EventSource.prototype, 'EventSource')
 // The npm `eventsource` package's marker that `init.fetch` is honoured;
 // libraries check it before passing one.

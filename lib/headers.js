@@ -332,7 +332,8 @@ class Headers {
 }
 
 // WebIDL: operations are enumerable; @@iterator is the same function as entries.
-makeMembersEnumerable(Headers.prototype, ['append', 'delete', 'get', 'getSetCookie', 'has', 'set', 'forEach', 'entries', 'keys', 'values'])
+makeMembersEnumerable(Headers.prototype,
+  ['append', 'delete', 'get', 'getSetCookie', 'has', 'set', 'forEach', 'entries', 'keys', 'values'])
 Object.defineProperty(Headers.prototype, Symbol.iterator, {
   value: Headers.prototype.entries, writable: true, enumerable: false, configurable: true
 })

@@ -313,4 +313,6 @@ function eventsOfBody (body, streamOf, options = {}) {
   return new BodyEventIterator(source)
 }
 
-module.exports = { eventsOfBody, BatchReader, BodyEventIterator, SLOTS, FAILURE_TAG, DEFAULT_MAX_SIZE, bufferExceededMessage }
+module.exports = {
+  eventsOfBody, BatchReader, BodyEventIterator, SLOTS, FAILURE_TAG, DEFAULT_MAX_SIZE, bufferExceededMessage
+}

@@ -173,8 +173,12 @@ const NOT_MEMBERS = ['constructor', 'prototype', 'length', 'name']
  * @param {object} target  an interface object or its prototype
  * @param {string[]} [names]
  */
-function makeMembersEnumerable (target, names = Object.getOwnPropertyNames(target).filter((name) => !NOT_MEMBERS.includes(name))) {
+function makeMembersEnumerable (target, names = memberNames(target)) {
   for (const name of names) Object.defineProperty(target, name, { enumerable: true })
+}
+
+function memberNames (target) {
+  return Object.getOwnPropertyNames(target).filter((name) => !NOT_MEMBERS.includes(name))
 }
 
 /** §3.7.3: the class string is a plain, non-enumerable, non-writable data property. */
