@@ -7,10 +7,11 @@
 // `.body` is touched: `text()` and friends read the native queue directly.
 
 const { isDisturbed, Readable } = require('node:stream')
-const { types, MIMEType } = require('node:util')
+const { types } = require('node:util')
 const { fromNative } = require('./errors')
 const { encodeFormData } = require('./multipart')
 const { parseFormData } = require('./form-data-parse')
+const { extractMimeType } = require('./mime')
 const { nativeStream, drainNative, concat, CANCELLED } = require('./native-body')
 
 const EMPTY = new Uint8Array(0)
@@ -273,65 +274,6 @@ function cloneBody (body) {
   const [a, b] = streamOf(body).tee()
   body.stream = a
   return new BodyState({ source: body.source, stream: b, length: body.length })
-}
-
-// --- MIME types, for blob() and formData() -----------------------------------
-// Node's util.MIMEType implements MIME Sniffing §4.4 "parse" and §4.5
-// "serialize"; Fetch's header-level steps are here.
-
-/**
- * Fetch §2.2 "get, decode, and split" a combined header value: split at
- * commas outside double quotes, trim tabs and spaces.
- */
-function splitHeaderValue (value) {
-  const values = []
-  let start = 0
-  let quoted = false
-  // One pass over the characters: bounded by value.length.
-  for (let i = 0; i <= value.length; i++) {
-    const c = value[i]
-    if (i === value.length || (!quoted && c === ',')) {
-      values.push(value.slice(start, i).replace(/^[\t ]+|[\t ]+$/g, ''))
-      start = i + 1
-    } else if (quoted) {
-      // A backslash escapes the next character, unless it is the last.
-      if (c === '\\' && i + 1 < value.length) i++
-      else if (c === '"') quoted = false
-    } else if (c === '"') {
-      quoted = true
-    }
-  }
-  return values
-}
-
-function parseMimeType (value) {
-  try {
-    return new MIMEType(value)
-  } catch {
-    return null
-  }
-}
-
-/** Fetch §3.1 "extract a MIME type" from a Headers' Content-Type, or null. */
-function extractMimeType (headers) {
-  const combined = headers.get('content-type')
-  if (combined === null) return null
-  let charset = null
-  let essence = null
-  let mime = null
-  for (const value of splitHeaderValue(combined)) {
-    const parsed = parseMimeType(value)
-    // 6.2 "If mimeType is failure or its essence is */*, continue."
-    if (parsed === null || parsed.essence === '*/*') continue
-    mime = parsed
-    if (mime.essence !== essence) {
-      charset = mime.params.get('charset')
-      essence = mime.essence
-    } else if (!mime.params.has('charset') && charset !== null) {
-      mime.params.set('charset', charset)
-    }
-  }
-  return mime
 }
 
 /** Installs the Body mixin (body, bodyUsed, text/json/arrayBuffer/bytes/blob/formData) on a class. */

@@ -3,7 +3,7 @@
 // network, through Fetch's "data: URL processor" and Infra's "forgiving-base64
 // decode".
 
-const { MIMEType } = require('node:util')
+const { parseMimeType } = require('./mime')
 
 const encoder = new TextEncoder()
 const DEFAULT_TYPE = 'text/plain;charset=US-ASCII'
@@ -86,11 +86,8 @@ function processDataUrl (href) {
 
 /** MIME Sniffing "parse a MIME type" then "serialize", or the default type. */
 function serializedMimeType (text) {
-  try {
-    return new MIMEType(text).toString()
-  } catch {
-    return DEFAULT_TYPE
-  }
+  const mime = parseMimeType(text)
+  return mime === null ? DEFAULT_TYPE : mime.toString()
 }
 
 module.exports = { processDataUrl }

@@ -9,7 +9,9 @@
 // text/event-stream, or a line or event over `maxSize`.
 
 const { Headers } = require('./headers')
-const { msOption } = require('./options')
+const { msOption, checkByteLimit } = require('./options')
+const { mimeEssence } = require('./mime')
+const { toAbortSignalOrNull } = require('./webidl')
 const {
   ReconnectPolicy, isRetryable, reconnectTimer, takeLastEventId,
   LAST_EVENT_ID, DEFAULT_RECONNECTION_TIME, DEFAULT_MAX_BACKOFF
@@ -31,9 +33,7 @@ brandClass(EventStreamError, 'ferrofetch.EventStreamError')
 function eventOptions (init) {
   if (init === null || typeof init !== 'object') throw new TypeError("events: 'init' must be an object")
   const { retry, maxRetryDelay, maxSize, lastEventId, ...fetchInit } = init
-  if (maxSize !== undefined && (!Number.isInteger(maxSize) || maxSize < 1)) {
-    throw new RangeError("events: 'maxSize' must be a positive integer (bytes)")
-  }
+  checkByteLimit(maxSize, 'maxSize', 'events')
   if (lastEventId !== undefined && typeof lastEventId !== 'string') {
     throw new TypeError("events: 'lastEventId' must be a string")
   }
@@ -67,9 +67,9 @@ function checkInput (input) {
   }
 }
 
+/** HTML §9.2.2 step 15.3: whether a Content-Type's MIME type is `text/event-stream`. */
 function isEventStream (contentType) {
-  if (contentType === null) return false
-  return contentType.split(';')[0].trim().toLowerCase() === 'text/event-stream'
+  return mimeEssence(contentType) === 'text/event-stream'
 }
 
 class EventStream {
@@ -94,9 +94,8 @@ class EventStream {
     this.failure = null
     this.controller = new AbortController()
     this.wakeUp = null
-    const signal = options.fetchInit.signal
-    if (signal !== undefined && signal !== null) {
-      if (!(signal instanceof AbortSignal)) throw new TypeError("events: 'signal' must be an AbortSignal")
+    const signal = toAbortSignalOrNull(options.fetchInit.signal, 'events')
+    if (signal !== null) {
       const onAbort = () => this.stop(signal.reason ?? new DOMException('This operation was aborted', 'AbortError'))
       if (signal.aborted) onAbort()
       else signal.addEventListener('abort', onAbort, { once: true })

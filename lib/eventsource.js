@@ -15,12 +15,13 @@ const { Headers } = require('./headers')
 const { Response, eventsOfResponse } = require('./response')
 const { isEventStream } = require('./events')
 const { ReconnectPolicy, isRetryable, isTooLarge, reconnectTimer, takeLastEventId, LAST_EVENT_ID } = require('./reconnect')
+const { requireArguments, toDictionary, makeMembersEnumerable, defineClassString } = require('./webidl')
+const { checkByteLimit } = require('./options')
+const { bufferExceededMessage } = require('./sse')
 
 const CONNECTING = 0
 const OPEN = 1
 const CLOSED = 2
-/** The native parser's limit when none is given (crates/sse DEFAULT_MAX_SIZE). */
-const DEFAULT_MAX_SIZE = 16 * 1024 * 1024
 
 /** An 'error' event with the npm `eventsource` package's `message` and `code`. */
 class ErrorEvent extends Event {
@@ -45,15 +46,8 @@ class ErrorEvent extends Event {
 
 /** The size limit: `maxSize`, or the `eventsource` package's `maxBufferSize`. */
 function maxSizeOption (init) {
-  for (const name of ['maxSize', 'maxBufferSize']) {
-    const value = init[name]
-    if (value === undefined) continue
-    if (!Number.isInteger(value) || value < 1) {
-      throw new RangeError(`EventSource: '${name}' must be a positive integer (bytes)`)
-    }
-    return value
-  }
-  return undefined
+  return checkByteLimit(init.maxSize, 'maxSize', 'EventSource') ??
+    checkByteLimit(init.maxBufferSize, 'maxBufferSize', 'EventSource')
 }
 
 /** A body the `eventsource` package can read: a web ReadableStream. */
@@ -114,14 +108,9 @@ class EventSource extends EventTarget {
    *   method?: string, body?: BodyInit, maxSize?: number }} [init]
    */
   constructor (url, init = undefined) {
-    if (arguments.length === 0) {
-      throw new TypeError("Failed to construct 'EventSource': 1 argument required, but only 0 present.")
-    }
+    requireArguments(arguments.length, 1, "Failed to construct 'EventSource'")
     super()
-    if (init === undefined || init === null) init = {}
-    if (typeof init !== 'object' && typeof init !== 'function') {
-      throw new TypeError("Failed to construct 'EventSource': 'init' must be an object")
-    }
+    init = toDictionary(init, "Failed to construct 'EventSource'")
     // 3. Let urlRecord be the result of encoding-parsing a URL given url.
     // 4. If urlRecord is failure, then throw a "SyntaxError" DOMException.
     // (WebIDL USVString: a Symbol cannot be converted, a TypeError.)
@@ -335,8 +324,7 @@ class EventSource extends EventTarget {
       this.#events = null
       if (isTooLarge(err)) {
         // The `eventsource` package's message, which its users match on.
-        const limit = this.#maxSize ?? DEFAULT_MAX_SIZE
-        return this.#failConnection(`Buffered data exceeded max buffer size of ${limit} bytes`, undefined, err)
+        return this.#failConnection(bufferExceededMessage(this.#maxSize), undefined, err)
       }
       if (!isRetryable(err)) return this.#failConnection(describe(err), undefined, err)
       return this.#reestablish(describe(err), err)
@@ -389,10 +377,9 @@ for (const target of [EventSource, EventSource.prototype]) {
   }
 }
 // WebIDL attributes and operations are enumerable.
-for (const name of ['url', 'withCredentials', 'readyState', 'onopen', 'onmessage', 'onerror', 'close']) {
-  Object.defineProperty(EventSource.prototype, name, { enumerable: true })
-}
-Object.defineProperty(EventSource.prototype, Symbol.toStringTag, { value: 'EventSource', configurable: true })
+makeMembersEnumerable(EventSource.prototype,
+  ['url', 'withCredentials', 'readyState', 'onopen', 'onmessage', 'onerror', 'close'])
+defineClassString(EventSource.prototype, 'EventSource')
 // The npm `eventsource` package's marker that `init.fetch` is honoured;
 // libraries check it before passing one.
 Object.defineProperty(EventSource, Symbol.for('eventsource.supports-fetch-override'), { value: true })

@@ -12,6 +12,11 @@
 // Guards: only 'immutable' has an effect; forbidden request/response header
 // names are deliberately not enforced, matching Node's own fetch.
 
+const {
+  isObject, describe, requireArguments, toByteString, arrayIterationIsPristine, sequenceFrom, recordFrom,
+  makeMembersEnumerable, defineClassString
+} = require('./webidl')
+
 const kBrand = Symbol.for('ferrofetch.headers')
 const kInspect = Symbol.for('nodejs.util.inspect.custom')
 const GUARDS = ['none', 'request', 'response', 'immutable']
@@ -56,36 +61,6 @@ function normalizeValue (value) {
   return start === 0 && end === value.length ? value : value.slice(start, end)
 }
 
-// --- WebIDL conversions -----------------------------------------------------
-
-function isObject (value) {
-  return (typeof value === 'object' && value !== null) || typeof value === 'function'
-}
-
-// Quote a user string for an error message; JSON escapes control characters
-// so a stray CR/LF/NUL is visible, and long values are cut short.
-function describe (string) {
-  return JSON.stringify(string.length > 80 ? string.slice(0, 80) + '…' : string)
-}
-
-const NON_BYTE = /[^\u0000-\u00ff]/ // eslint-disable-line no-control-regex
-
-// WebIDL ByteString: ToString(V), then reject any code unit above U+00FF.
-function toByteString (value, context, what) {
-  // String(symbol) would succeed, but ToString(symbol) throws.
-  if (typeof value === 'symbol') {
-    throw new TypeError(`${context}: ${what} is a Symbol, which cannot be converted to a ByteString.`)
-  }
-  const string = typeof value === 'string' ? value : String(value)
-  const bad = NON_BYTE.exec(string)
-  if (bad !== null) {
-    const code = string.charCodeAt(bad.index).toString(16).toUpperCase().padStart(4, '0')
-    throw new TypeError(`${context}: ${what} ${describe(string)} is not a ByteString: ` +
-      `the character at index ${bad.index} is U+${code}, which is greater than U+00FF.`)
-  }
-  return string
-}
-
 function invalidName (context, name) {
   return new TypeError(`${context}: ${describe(name)} is an invalid header name.`)
 }
@@ -98,9 +73,7 @@ let createIterator = null
 // WebIDL operation prologue: brand check on `this`, then argument count.
 function enter (self, count, required, context) {
   if (!local.is(self)) throw new TypeError(`${context}: Illegal invocation (receiver is not a Headers object).`)
-  if (count < required) {
-    throw new TypeError(`${context}: ${required} argument${required === 1 ? '' : 's'} required, but only ${count} present.`)
-  }
+  requireArguments(count, required, context)
 }
 
 class Headers {
@@ -371,13 +344,12 @@ class Headers {
 }
 
 // WebIDL: operations are enumerable; @@iterator is the same function as entries.
-for (const name of ['append', 'delete', 'get', 'getSetCookie', 'has', 'set', 'forEach', 'entries', 'keys', 'values']) {
-  Object.defineProperty(Headers.prototype, name, { enumerable: true })
-}
+makeMembersEnumerable(Headers.prototype,
+  ['append', 'delete', 'get', 'getSetCookie', 'has', 'set', 'forEach', 'entries', 'keys', 'values'])
 Object.defineProperty(Headers.prototype, Symbol.iterator, {
   value: Headers.prototype.entries, writable: true, enumerable: false, configurable: true
 })
-Object.defineProperty(Headers.prototype, Symbol.toStringTag, { value: 'Headers', configurable: true })
+defineClassString(Headers.prototype, 'Headers')
 
 // WebIDL "default iterator object": target, kind and index; next() re-reads
 // the target's current pairs, so mutation during iteration is well defined.
@@ -409,73 +381,28 @@ const HeadersIteratorPrototype = HeadersIterator.prototype
 delete HeadersIteratorPrototype.constructor
 Object.setPrototypeOf(HeadersIteratorPrototype, IteratorPrototype)
 Object.defineProperty(HeadersIteratorPrototype, 'next', { enumerable: true })
-Object.defineProperty(HeadersIteratorPrototype, Symbol.toStringTag, { value: 'Headers Iterator', configurable: true })
+defineClassString(HeadersIteratorPrototype, 'Headers Iterator')
 
 // --- fill (Fetch §5.2) and the HeadersInit union conversion ----------------
 
 const headersEntries = Headers.prototype.entries
 const headersIteratorNext = HeadersIteratorPrototype.next
-const ArrayIteratorPrototype = Object.getPrototypeOf([][Symbol.iterator]())
-const arrayIterator = Array.prototype[Symbol.iterator]
-const arrayIteratorNext = ArrayIteratorPrototype.next
-
-function isPlainArrayIteration (iterable, method) {
-  return method === arrayIterator && Array.isArray(iterable) && ArrayIteratorPrototype.next === arrayIteratorNext
-}
 
 // The copy fast path is only invisible if nothing the spec's iteration would
 // call (the source's @@iterator, the iterators' next) was replaced by user code.
 function iterationIsPristine (method) {
   return method === headersEntries && HeadersIteratorPrototype.next === headersIteratorNext &&
-    Array.prototype[Symbol.iterator] === arrayIterator && ArrayIteratorPrototype.next === arrayIteratorNext
-}
-
-// WebIDL "create a sequence from an iterable": step the iterator, converting
-// each item as it arrives. No IteratorClose on a conversion error (per spec).
-function collect (iterable, method, convert, context) {
-  if (isPlainArrayIteration(iterable, method)) {
-    // Same reads as %ArrayIteratorPrototype%.next (length, then index), minus
-    // the iterator objects: the common `new Headers([[k, v]])` stays cheap.
-    const items = []
-    for (let i = 0; i < iterable.length; i++) items.push(convert(iterable[i], i))
-    return items
-  }
-  const iterator = Reflect.apply(method, iterable, [])
-  if (!isObject(iterator)) throw new TypeError(`${context}: the iterator is not an object.`)
-  const next = iterator.next
-  if (typeof next !== 'function') throw new TypeError(`${context}: the iterator's next is not a function.`)
-  const items = []
-  for (;;) {
-    const result = Reflect.apply(next, iterator, [])
-    if (!isObject(result)) throw new TypeError(`${context}: the iterator result is not an object.`)
-    if (result.done) return items
-    items.push(convert(result.value, items.length))
-  }
+    arrayIterationIsPristine()
 }
 
 // sequence<sequence<ByteString>>
 function toPairSequence (object, method, context) {
-  return collect(object, method, (item, index) => {
+  return sequenceFrom(object, method, (item, index) => {
     if (!isObject(item)) throw new TypeError(`${context}: init[${index}] is not an iterable object.`)
     const itemMethod = item[Symbol.iterator]
     if (typeof itemMethod !== 'function') throw new TypeError(`${context}: init[${index}] is not iterable.`)
-    return collect(item, itemMethod, (v, j) => toByteString(v, context, `init[${index}][${j}]`), context)
+    return sequenceFrom(item, itemMethod, (v, j) => toByteString(v, context, `init[${index}][${j}]`), context)
   }, context)
-}
-
-// record<ByteString, ByteString>, as flat [key, value, ...]. Per WebIDL the
-// key is converted before the value is read, so an enumerable Symbol key
-// throws and a non-enumerable one is skipped.
-function toRecord (object, context) {
-  const keys = Reflect.ownKeys(object)
-  const flat = []
-  for (let i = 0; i < keys.length; i++) {
-    const desc = Reflect.getOwnPropertyDescriptor(object, keys[i])
-    if (desc === undefined || !desc.enumerable) continue
-    const key = toByteString(keys[i], context, 'record key')
-    flat.push(key, toByteString(object[keys[i]], context, `value of record key ${describe(key)}`))
-  }
-  return flat
 }
 
 // Fetch §5.2 "fill" a Headers object headers with a HeadersInit object.
@@ -489,7 +416,8 @@ function fill (headers, object, context) {
   const method = object[Symbol.iterator]
   if (method === undefined || method === null) {
     // 2. Otherwise, object is a record: for each key → value, append.
-    const record = toRecord(object, context)
+    // record<ByteString, ByteString>, as flat [key, value, ...].
+    const record = recordFrom(object, toByteString, context)
     for (let i = 0; i < record.length; i += 2) local.append(headers, record[i], record[i + 1], context)
     return
   }

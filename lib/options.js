@@ -1,5 +1,5 @@
 'use strict'
-// Validation shared by every option that takes milliseconds.
+// Validation shared by the options that take milliseconds or a byte limit.
 
 /**
  * A duration option in ms: null when absent, else a finite number >= 0.
@@ -19,4 +19,19 @@ function msOption (options, name, context) {
   return value
 }
 
-module.exports = { msOption }
+/**
+ * A byte-limit option (`maxSize`, `maxBufferSize`): undefined when absent,
+ * else an integer >= 1. Takes the value, not the options object, for callers
+ * that have read it already (an option is read once).
+ * @param {*} value  the option's value
+ * @param {string} name  the option's name, for the error
+ * @param {string} context  who takes it, e.g. 'events' or 'EventSource'
+ */
+function checkByteLimit (value, name, context) {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new RangeError(`${context}: '${name}' must be a positive integer (bytes)`)
+  }
+  return value
+}
+
+module.exports = { msOption, checkByteLimit }

@@ -53,7 +53,7 @@
 //   the rest of that chunk's items; the parser itself stays consistent.
 
 const { binding } = require('./native')
-const { SLOTS, FAILURE_TAG } = require('./sse')
+const { SLOTS, FAILURE_TAG, DEFAULT_MAX_SIZE } = require('./sse')
 const { brandClass } = require('./brand')
 
 /** U+FEFF's UTF-8 bytes read as Latin-1: a raw BOM, as eventsource-parser sees it. */
@@ -72,8 +72,6 @@ const EOL = /\r\n|\r|\n/
 const DIGITS = /^\d+$/
 /** The only field names a line may start with and still be buffered. */
 const FIELDS = ['data', 'event', 'id', 'retry']
-/** The native parser's limit when none is given (crates/sse DEFAULT_MAX_SIZE). */
-const DEFAULT_LIMIT = 16 * 1024 * 1024
 const TERMINATED = 'Cannot feed parser: it was terminated after exceeding the configured max buffer size. ' +
   'Call `reset()` to resume parsing.'
 
@@ -327,7 +325,7 @@ function createParser (config) {
     // eventsource-parser's message, which code matches on; our count is
     // UTF-8 bytes (the same for ASCII).
     const message = limit === null
-      ? `Buffered data exceeded max buffer size of ${DEFAULT_LIMIT} bytes`
+      ? `Buffered data exceeded max buffer size of ${DEFAULT_MAX_SIZE} bytes`
       : `Buffered data exceeded max buffer size of ${maxBufferSize} characters`
     onError(new ParseError(message, { type: 'max-buffer-size-exceeded' }))
   }

@@ -6,6 +6,7 @@
 const { Headers, fillHeaders, setGuard, rawHeaderList } = require('./headers')
 const { msOption } = require('./options')
 const { BodyState, extractBody, isUnusable, cloneBody, mixinBody } = require('./body')
+const { toEnum, toDictionary, toAbortSignalOrNull, makeMembersEnumerable, defineClassString } = require('./webidl')
 
 const kState = Symbol('ferrofetch.request')
 const kBrand = Symbol.for('ferrofetch.request')
@@ -89,11 +90,7 @@ function normalizeMethod (value) {
 
 /** A WebIDL enum member of init: its string, or a TypeError. */
 function enumOption (init, name) {
-  const value = String(init[name])
-  if (!ENUMS[name].has(value)) {
-    throw new TypeError(`RequestInit: '${value}' is not a valid value for '${name}'`)
-  }
-  return value
+  return toEnum(init[name], ENUMS[name], 'RequestInit', name)
 }
 
 function parseUrl (input) {
@@ -125,14 +122,6 @@ function parseReferrer (value) {
     throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause })
   }
   return url.protocol === 'about:' && url.pathname === 'client' ? 'client' : url.href
-}
-
-function checkSignal (signal) {
-  if (signal === undefined || signal === null) return null
-  if (!(signal instanceof AbortSignal)) {
-    throw new TypeError("RequestInit: 'signal' must be an AbortSignal")
-  }
-  return signal
 }
 
 /** The request's fields that fetch() does not use, as a Request made from a URL has them. */
@@ -277,11 +266,7 @@ function applyExtras (extras, init, fromRequest) {
  *   an input's body stream is taken as it is
  */
 function requestParts (input, init, forFetch = false) {
-  // WebIDL dictionary: undefined and null are {}, any object is read as one.
-  if (init !== undefined && init !== null && typeof init !== 'object' && typeof init !== 'function') {
-    throw new TypeError("RequestInit: 'init' must be an object")
-  }
-  init = init ?? {}
+  init = toDictionary(init, 'RequestInit')
   let parts
   let inputBody = null
   if (isRequest(input) && input[kState] !== undefined) {
@@ -333,7 +318,7 @@ function requestParts (input, init, forFetch = false) {
   applyExtras(parts.extras, init, parts.inputRequest !== null)
   if (init.redirect !== undefined) parts.redirect = enumOption(init, 'redirect')
   if (init.method !== undefined) parts.method = normalizeMethod(init.method)
-  if (init.signal !== undefined) parts.signal = checkSignal(init.signal)
+  if (init.signal !== undefined) parts.signal = toAbortSignalOrNull(init.signal, 'RequestInit')
   if (init.duplex !== undefined) parts.duplex = enumOption(init, 'duplex')
   for (const name of ['timeout', 'connectTimeout', 'readTimeout']) {
     if (init[name] !== undefined) parts[name] = msOption(init, name, 'RequestInit')
@@ -442,12 +427,10 @@ class Request {
 
 Object.defineProperty(Request.prototype, kBrand, { value: true })
 // WebIDL §3.7.3: the class string is a plain data property, as on Node's Request.
-Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: 'Request', configurable: true })
+defineClassString(Request.prototype, 'Request')
 mixinBody(Request, stateOf)
 // WebIDL: attributes and operations are enumerable.
-for (const name of Object.getOwnPropertyNames(Request.prototype)) {
-  if (name !== 'constructor') Object.defineProperty(Request.prototype, name, { enumerable: true })
-}
+makeMembersEnumerable(Request.prototype)
 
 /** The flat header list to send for parts. */
 function headerListOf (parts) {

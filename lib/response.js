@@ -4,6 +4,8 @@
 const { Headers, headersFromRawList, fillHeaders, setGuard, getGuard } = require('./headers')
 const { BodyState, extractBody, isUnusable, streamOf, cloneBody, mixinBody } = require('./body')
 const { eventsOfBody } = require('./sse')
+const { toUnsignedShort, toDictionary, makeMembersEnumerable } = require('./webidl')
+const { checkByteLimit } = require('./options')
 
 const kState = Symbol('ferrofetch.response')
 const kBrand = Symbol.for('ferrofetch.response')
@@ -11,26 +13,6 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 // RFC 9110 reason-phrase: HTAB, SP, VCHAR, obs-text.
 const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/
-
-/**
- * WebIDL `unsigned short` (no [EnforceRange]): truncate toward zero, wrap
- * modulo 2^16, NaN and infinities become 0. So 200.5 is 200 and 65736 is
- * 200, as Node's Response has it.
- */
-function toUnsignedShort (value) {
-  const n = Math.trunc(Number(value))
-  if (!Number.isFinite(n)) return 0
-  return ((n % 65536) + 65536) % 65536
-}
-
-/** WebIDL dictionary conversion: undefined and null are {}; any object (functions too) is read as one. */
-function toDictionary (value, context) {
-  if (value === undefined || value === null) return {}
-  if (typeof value !== 'object' && typeof value !== 'function') {
-    throw new TypeError(`${context}: 'init' must be an object`)
-  }
-  return value
-}
 
 function stateOf (response) {
   const state = response?.[kState]
@@ -163,13 +145,8 @@ class Response {
 Object.defineProperty(Response.prototype, kBrand, { value: true })
 mixinBody(Response, stateOf)
 // WebIDL: attributes, operations and static operations are enumerable.
-for (const target of [Response, Response.prototype]) {
-  for (const name of Object.getOwnPropertyNames(target)) {
-    if (!['constructor', 'prototype', 'length', 'name'].includes(name)) {
-      Object.defineProperty(target, name, { enumerable: true })
-    }
-  }
-}
+makeMembersEnumerable(Response)
+makeMembersEnumerable(Response.prototype)
 
 /** Fetch "initialize a response". */
 function initializeResponse (state, init, extracted) {
@@ -257,10 +234,7 @@ function bodyOf (response) {
  */
 function eventsOfResponse (response, options = {}) {
   if (options === null || typeof options !== 'object') throw new TypeError('events: options must be an object')
-  const { maxSize } = options
-  if (maxSize !== undefined && (!Number.isInteger(maxSize) || maxSize < 1)) {
-    throw new RangeError("events: 'maxSize' must be a positive integer (bytes)")
-  }
+  checkByteLimit(options.maxSize, 'maxSize', 'events')
   if (response?.[kState] !== undefined) {
     const body = response[kState].body
     if (isUnusable(body)) throw new TypeError('Body is unusable: Body has already been read')

@@ -22,6 +22,18 @@ const TAG_RETRY = 0x72 // 'r'
 const TAG_ID = 0x69 // 'i'
 const TAG_FAILURE = FAILURE_TAG.charCodeAt(0)
 
+/** The native parser's limit when none is given (crates/sse DEFAULT_MAX_SIZE). */
+const DEFAULT_MAX_SIZE = 16 * 1024 * 1024
+
+/**
+ * What eventsource-parser and the `eventsource` package say when a line or
+ * an event is over the limit (their users match on it).
+ * @param {number|null|undefined} maxSize  the limit in force; absent: the default
+ */
+function bufferExceededMessage (maxSize) {
+  return `Buffered data exceeded max buffer size of ${maxSize ?? DEFAULT_MAX_SIZE} bytes`
+}
+
 /** The error for a line or an event over the size limit. */
 function tooLargeError (message) {
   const cause = new Error(message)
@@ -303,4 +315,6 @@ function eventsOfBody (body, streamOf, options = {}) {
   return new BodyEventIterator(source)
 }
 
-module.exports = { eventsOfBody, BatchReader, BodyEventIterator, SLOTS, FAILURE_TAG }
+module.exports = {
+  eventsOfBody, BatchReader, BodyEventIterator, SLOTS, FAILURE_TAG, DEFAULT_MAX_SIZE, bufferExceededMessage
+}
