@@ -34,6 +34,9 @@ async function dataArgument (what, value, stdin) {
 
 async function openBlob (what, file, type) {
   try {
+    // stat first: openAsBlob reports a missing file as an invalid argument.
+    const stat = await fs.promises.stat(file)
+    if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' })
     return await fs.openAsBlob(file, type ? { type } : undefined)
   } catch (cause) {
     throw readFailure(what, file, cause)
