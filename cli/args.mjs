@@ -113,7 +113,8 @@ export function parseCommandLine (argv) {
   try {
     parsed = parseArgs({ args: argv, options: PARSE_OPTIONS, allowPositionals: true, strict: true, tokens: true })
   } catch (error) {
-    throw new UsageError(error.message)
+    // parseArgs explains at length; the first sentence is the usage error.
+    throw new UsageError(error.message.split(/\.(\s|$)/)[0])
   }
   const v = parsed.values
   if (v.help || v.version) return { help: Boolean(v.help), version: Boolean(v.version) }

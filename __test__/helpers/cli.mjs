@@ -18,6 +18,22 @@ export function cleanEnv (extra = {}) {
   return { ...env, ...extra }
 }
 
+// Children start a few at a time: ava runs a file's tests concurrently, and
+// a dozen Node processes starting at once on a small shared machine would
+// make each run's bound a measure of the machine's load.
+const MAX_CHILDREN = 3
+let running = 0
+const queue = []
+
+async function slot () {
+  if (running >= MAX_CHILDREN) await new Promise((resolve) => queue.push(resolve))
+  running++
+  return () => {
+    running--
+    queue.shift()?.()
+  }
+}
+
 /** Kills `child` if it outlives `ms`; resolves with { code, signal }. */
 async function bounded (child, ms, what) {
   const timer = setTimeout(() => child.kill('SIGKILL'), ms)
@@ -31,7 +47,8 @@ async function bounded (child, ms, what) {
  * Starts the CLI with `args`; returns the child (stdio piped) and a promise
  * of { code, signal, stdout: Buffer, stderr: string }.
  */
-export function startCli (args, { input = null, env = {}, cwd = undefined, timeout = 20_000 } = {}) {
+export async function startCli (args, { input = null, env = {}, cwd = undefined, timeout = 20_000 } = {}) {
+  const release = await slot()
   const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd, stdio: ['pipe', 'pipe', 'pipe'] })
   const stdout = []
   const stderr = []
@@ -46,13 +63,13 @@ export function startCli (args, { input = null, env = {}, cwd = undefined, timeo
     signal,
     stdout: Buffer.concat(stdout),
     stderr: Buffer.concat(stderr).toString()
-  }))
+  })).finally(release)
   return { child, done }
 }
 
 /** Runs the CLI to the end: { code, signal, stdout (string), stdoutBytes, stderr }. */
 export async function runCli (args, options = {}) {
-  const result = await startCli(args, options).done
+  const result = await (await startCli(args, options)).done
   return { ...result, stdoutBytes: result.stdout, stdout: result.stdout.toString() }
 }
 
@@ -67,12 +84,13 @@ export const cliCommand = (args) => [process.execPath, CLI, ...args].map(shellQu
  * @returns {Promise<{ code: number, stdout: Buffer, stderr: string }>}
  */
 export async function runShell (commandLine, { env = {}, timeout = 20_000 } = {}) {
+  const release = await slot()
   const child = spawn('/bin/bash', ['-c', commandLine], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   const stdout = []
   const stderr = []
   child.stdout.on('data', (c) => stdout.push(c))
   child.stderr.on('data', (c) => stderr.push(c))
-  const { code } = await bounded(child, timeout, commandLine)
+  const { code } = await bounded(child, timeout, commandLine).finally(release)
   return { code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString() }
 }
 
@@ -84,11 +102,12 @@ export async function runShell (commandLine, { env = {}, timeout = 20_000 } = {}
  */
 export async function runInPty (args, { env = {}, timeout = 20_000, redirect = '' } = {}) {
   const commandLine = `${cliCommand(args)}${redirect}`
+  const release = await slot()
   const child = spawn(SCRIPT, ['-qefc', commandLine, '/dev/null'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   const out = []
   child.stdout.on('data', (c) => out.push(c))
   child.stderr.on('data', (c) => out.push(c))
-  const { code } = await bounded(child, timeout, `script -qefc ${commandLine}`)
+  const { code } = await bounded(child, timeout, `script -qefc ${commandLine}`).finally(release)
   return { code, tty: Buffer.concat(out).toString() }
 }
 
