@@ -68,7 +68,7 @@ export class ProgressLine {
       const percent = `${Math.floor(fraction * 100)}%`.padStart(4)
       const eta = rate > 0 ? (this.total - this.transferred) / rate : Infinity
       const counts = `${formatBytes(this.transferred)} / ${formatBytes(this.total)}  ${speed}  ETA ${formatDuration(eta)}`
-      const width = Math.max(10, Math.min(40, (this.stream.columns ?? 80) - counts.length - this.label.length - 12))
+      const width = Math.max(10, Math.min(40, (this.stream.columns || 80) - counts.length - this.label.length - 12))
       const filled = Math.round(fraction * width)
       return `${this.label} ${percent} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${counts}`
     }
