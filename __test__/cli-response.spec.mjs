@@ -6,8 +6,11 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import { blackHole, httpServer, tcpServer } from './helpers/servers.mjs'
-import { runCli } from './helpers/cli.mjs'
+import { CLI, runCli } from './helpers/cli.mjs'
 
 const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url)))
 
@@ -253,4 +256,17 @@ test('--help lists every flag; --version prints the version', async (t) => {
   const version = await runCli(['--version'])
   t.is(version.code, 0)
   t.is(version.stdout, `ferrofetch ${pkg.version}\n`)
+})
+
+test("package.json's bin is the CLI, runnable on its own (shebang, executable)", async (t) => {
+  const bin = fileURLToPath(new URL(`../${pkg.bin.ferrofetch}`, import.meta.url))
+  t.is(bin, CLI)
+  const child = spawn(bin, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const out = []
+  child.stdout.on('data', (c) => out.push(c))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const [code] = await once(child, 'close')
+  clearTimeout(timer)
+  t.is(code, 0)
+  t.is(Buffer.concat(out).toString(), `ferrofetch ${pkg.version}\n`)
 })
