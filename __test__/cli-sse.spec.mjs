@@ -3,6 +3,9 @@
 // bytes), the LLM-style POST, --reconnect with Last-Event-ID, and an HTTP
 // error on an event stream.
 import test from 'ava'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { createParser } from 'eventsource-parser'
 import { httpServer, readBody } from './helpers/servers.mjs'
 import { runCli } from './helpers/cli.mjs'
@@ -116,4 +119,16 @@ test('--sse --reconnect ends with exit 22 when the server answers an HTTP error'
   const { code, stderr } = await runCli(['--sse', '--reconnect', url])
   t.is(code, 22)
   t.regex(stderr, /^ferrofetch: event stream answered with an HTTP error \(ERR_FF_SSE_STATUS\) to 127\.0\.0\.1:\d+\n$/)
+})
+
+test('--sse -o FILE writes the events, uncoloured, to the file', async (t) => {
+  const { url } = await llmServer(t)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrofetch-cli-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'events.ndjson')
+  const { code, stdout } = await runCli(['--sse', '--ndjson', '-H', 'authorization: Bearer x', '-o', file, url])
+  t.is(code, 0)
+  t.is(stdout, '')
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  t.deepEqual(lines, referenceEvents(LLM_STREAM))
 })

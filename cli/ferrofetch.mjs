@@ -46,11 +46,6 @@ function verboseRequest (opts, method, headers) {
   process.stderr.write(lines.join('\n') + '\n>\n')
 }
 
-async function writeHead (response, opts, sink) {
-  if (opts.verbose) process.stderr.write(headLines(response).map((l) => `< ${l}`).join('\n') + '\n<\n')
-  if (opts.include || opts.head) await sink.write(headLines(response).join('\r\n') + '\r\n\r\n')
-}
-
 /** --sse --reconnect: events() reconnects as EventSource does until Ctrl-C. */
 async function runReconnecting (client, opts, init, session) {
   const sink = stdoutSink()
@@ -62,28 +57,26 @@ async function runReconnecting (client, opts, init, session) {
 
 async function runFetch (client, opts, init, session) {
   const response = await client.fetch(opts.url, init)
-  const toStdout = opts.output === undefined || opts.output === '-'
-  if (toStdout && !opts.remoteName) {
-    const sink = stdoutSink()
-    await writeHead(response, opts, sink)
-    if ((opts.fail && response.status >= 400) || (opts.sse && !response.ok)) return rejectHttpError(response, opts)
-    if (response.body === null) return
-    if (opts.sse) {
-      sink.onFailure = () => session.abort()
-      return printEvents(response.events(), sink, { ndjson: opts.ndjson, colour: useColour() })
-    }
-    return pumpBody(response, sink, null, 0)
-  }
-  if (opts.verbose) await writeHead(response, { ...opts, include: false, head: false }, null)
-  if (opts.fail && response.status >= 400) return rejectHttpError(response, opts)
-  const sink = fileSink(opts.remoteName ? remoteName(opts.url) : opts.output)
-  if (opts.include || opts.head) await sink.write(headLines(response).join('\r\n') + '\r\n\r\n')
+  const toFile = opts.remoteName || (opts.output !== undefined && opts.output !== '-')
+  if (opts.verbose) process.stderr.write(headLines(response).map((l) => `< ${l}`).join('\n') + '\n<\n')
+  if ((opts.fail && response.status >= 400) || (opts.sse && !response.ok)) return rejectHttpError(response, opts)
+  // A file is created only once there is a response to put in it, as curl does.
+  const sink = toFile ? fileSink(opts.remoteName ? remoteName(opts.url) : opts.output) : stdoutSink()
+  let completed = false
   try {
-    if (response.body !== null) {
-      await pumpBody(response, sink, progressFor(opts, 'download'), knownLength(response, opts.decompress))
+    if (opts.include || opts.head) await sink.write(headLines(response).join('\r\n') + '\r\n\r\n')
+    if (response.body !== null && opts.sse) {
+      sink.onFailure = () => session.abort()
+      await printEvents(response.events(), sink, { ndjson: opts.ndjson, colour: !toFile && useColour() })
+    } else if (response.body !== null) {
+      const progress = toFile ? progressFor(opts, 'download') : null
+      await pumpBody(response, sink, progress, knownLength(response, opts.decompress))
     }
+    completed = true
   } finally {
-    await sink.end()
+    // A failed transfer keeps what arrived in the file, as curl does; its error is the one reported.
+    if (toFile && completed) await sink.end()
+    else if (toFile) sink.stream.end()
   }
 }
 
