@@ -89,7 +89,7 @@ test('the progress line redraws at most every 100 ms and erases only what it dre
   t.is(writes.length, 3)
   t.regex(writes[0], /^\r\x1b\[2Kdownload {2}10% /)
   t.regex(writes[1], /^\r\x1b\[2Kdownload {2}40% /)
-  t.regex(writes[2], /^\r\x1b\[2Kdownload {2}60% \[#{24}\.{16}\] 60 B \/ 100 B/)
+  t.regex(writes[2], /^\r\x1b\[2Kdownload {2}60% \[#{19}\.{13}\] 60 B \/ 100 B/)
   line.finish()
   t.is(writes.at(-1), ERASE)
   const quiet = new ProgressLine({ write: (s) => writes.push(s) }, 'upload', () => 0)

@@ -6,6 +6,8 @@
 const REDRAW_INTERVAL_MS = 100
 const SPINNER = ['|', '/', '-', '\\']
 const ERASE_LINE = '\r\x1b[2K'
+// Room left beside the bar for the label, the percentage and the longest counts.
+const BAR_MARGIN = 68
 
 /** 1536 -> '1.5 KiB'. */
 export function formatBytes (n) {
@@ -68,7 +70,8 @@ export class ProgressLine {
       const percent = `${Math.floor(fraction * 100)}%`.padStart(4)
       const eta = rate > 0 ? (this.total - this.transferred) / rate : Infinity
       const counts = `${formatBytes(this.transferred)} / ${formatBytes(this.total)}  ${speed}  ETA ${formatDuration(eta)}`
-      const width = Math.max(10, Math.min(40, (this.stream.columns || 80) - counts.length - this.label.length - 12))
+      // The bar's width depends on the terminal only, so it does not jitter as the counts change length.
+      const width = Math.max(10, Math.min(40, (this.stream.columns || 80) - BAR_MARGIN))
       const filled = Math.round(fraction * width)
       return `${this.label} ${percent} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${counts}`
     }
