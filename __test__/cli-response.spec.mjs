@@ -253,9 +253,12 @@ test('--help lists every flag; --version prints the version', async (t) => {
     '--noproxy', '--cacert', '-E, --cert', '--key', '-k, --insecure', '-h, --help', '-V, --version']) {
     t.true(help.stdout.includes(`  ${flag}`), flag)
   }
-  const version = await runCli(['--version'])
-  t.is(version.code, 0)
-  t.is(version.stdout, `ferrofetch ${pkg.version}\n`)
+  t.is((await runCli(['-h'])).stdout, help.stdout)
+  for (const flag of ['--version', '-V']) {
+    const version = await runCli([flag])
+    t.is(version.code, 0)
+    t.is(version.stdout, `ferrofetch ${pkg.version}\n`)
+  }
 })
 
 test("package.json's bin is the CLI, runnable on its own (shebang, executable)", async (t) => {

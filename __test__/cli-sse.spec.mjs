@@ -132,3 +132,19 @@ test('--sse -o FILE writes the events, uncoloured, to the file', async (t) => {
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
   t.deepEqual(lines, referenceEvents(LLM_STREAM))
 })
+
+test('--sse --reconnect -o FILE writes the events to the file', async (t) => {
+  let connections = 0
+  const { url } = await httpServer(t, (req, res) => {
+    if (++connections > 1) return res.writeHead(204).end()
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.end('retry: 10\nid: z\ndata: only\n\n')
+  })
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrofetch-cli-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'events.txt')
+  const { code, stdout, stderr } = await runCli(['--sse', '--reconnect', '-o', file, url])
+  t.is(code, 0, stderr)
+  t.is(stdout, '')
+  t.is(fs.readFileSync(file, 'utf8'), 'event: message\nid: z\nretry: 10\ndata: only\n\n')
+})

@@ -46,22 +46,31 @@ function verboseRequest (opts, method, headers) {
   process.stderr.write(lines.join('\n') + '\n>\n')
 }
 
+/** -o FILE and -O write to a file; otherwise (and with -o -) stdout. */
+const writesToFile = (opts) => opts.remoteName || (opts.output !== undefined && opts.output !== '-')
+const openFileSink = (opts) => fileSink(opts.remoteName ? remoteName(opts.url) : opts.output)
+
 /** --sse --reconnect: events() reconnects as EventSource does until Ctrl-C. */
 async function runReconnecting (client, opts, init, session) {
-  const sink = stdoutSink()
+  const toFile = writesToFile(opts)
+  const sink = toFile ? openFileSink(opts) : stdoutSink()
   const stream = client.events(opts.url, init)
   session.stop = () => stream.close()
   sink.onFailure = () => stream.close()
-  await printEvents(stream, sink, { ndjson: opts.ndjson, colour: useColour() })
+  try {
+    await printEvents(stream, sink, { ndjson: opts.ndjson, colour: !toFile && useColour() })
+  } finally {
+    if (toFile) await sink.end()
+  }
 }
 
 async function runFetch (client, opts, init, session) {
   const response = await client.fetch(opts.url, init)
-  const toFile = opts.remoteName || (opts.output !== undefined && opts.output !== '-')
+  const toFile = writesToFile(opts)
   if (opts.verbose) process.stderr.write(headLines(response).map((l) => `< ${l}`).join('\n') + '\n<\n')
   if ((opts.fail && response.status >= 400) || (opts.sse && !response.ok)) return rejectHttpError(response, opts)
   // A file is created only once there is a response to put in it, as curl does.
-  const sink = toFile ? fileSink(opts.remoteName ? remoteName(opts.url) : opts.output) : stdoutSink()
+  const sink = toFile ? openFileSink(opts) : stdoutSink()
   let completed = false
   try {
     if (opts.include || opts.head) await sink.write(headLines(response).join('\r\n') + '\r\n\r\n')
