@@ -4,6 +4,7 @@
 
 const { binding } = require('./native')
 const { msOption } = require('./options')
+const { retryOption } = require('./retry')
 const { Headers, rawHeaderList } = require('./headers')
 const { fetchWith } = require('./fetch')
 const { uploadWith } = require('./upload')
@@ -105,7 +106,9 @@ class Client {
     const defaults = {
       timeout: msOption(options, 'timeout', 'Client'),
       connectTimeout: msOption(options, 'connectTimeout', 'Client'),
-      readTimeout: msOption(options, 'readTimeout', 'Client')
+      readTimeout: msOption(options, 'readTimeout', 'Client'),
+      retry: retryOption(options.retry, 'Client'),
+      eventTimeout: msOption(options, 'eventTimeout', 'Client')
     }
     const userAgent = options.userAgent
     if (userAgent !== undefined && (typeof userAgent !== 'string' || /[\0\r\n]/.test(userAgent))) {

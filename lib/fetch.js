@@ -11,6 +11,7 @@ const { pumpToNative } = require('./upload-pump')
 const { Headers } = require('./headers')
 const { fetchLocalScheme } = require('./local-fetch')
 const { verifiedResponse } = require('./integrity')
+const { retryOption, sendWithRetry } = require('./retry')
 
 /**
  * fetch(input, init) through a client.
@@ -20,13 +21,36 @@ const { verifiedResponse } = require('./integrity')
  */
 function fetchWith (clientFor, input, init) {
   let parts
+  let retry
   try {
     parts = requestParts(input, init, true)
+    retry = init?.retry === undefined ? undefined : retryOption(init.retry, 'RequestInit')
   } catch (err) {
     return Promise.reject(err)
   }
   const { native, defaults } = clientFor(parts)
-  return verifiedResponse(send(native, defaults, parts), parts)
+  // An init's `retry` (0 included) overrides the client's default.
+  if (retry === undefined) retry = defaults.retry ?? null
+  if (retry === null || !isReplayable(parts.body)) {
+    return verifiedResponse(send(native, defaults, parts), parts)
+  }
+  const timeout = parts.timeout ?? defaults.timeout
+  return verifiedResponse(sendWithRetry(retry, parts, timeout, (p) => send(native, defaults, p), freshAttempt), parts)
+}
+
+/**
+ * A body that can be sent again for a retry: none, or one with a source
+ * (bytes, a Blob, FormData). A stream is read once: a request with one is
+ * never retried, whatever part of it was sent.
+ */
+function isReplayable (body) {
+  return body === null || (body.source !== null && body.stream === null && !isUnusable(body))
+}
+
+/** The parts of one attempt: the same request with a fresh body state over the same source. */
+function freshAttempt (parts) {
+  const body = parts.body
+  return { ...parts, body: body === null ? null : new BodyState({ source: body.source, length: body.length }) }
 }
 
 function checkScheme (url) {
