@@ -6,6 +6,7 @@
 const { Headers, fillHeaders, setGuard, rawHeaderList } = require('./headers')
 const { msOption } = require('./options')
 const { BodyState, extractBody, isUnusable, cloneBody, mixinBody } = require('./body')
+const { mixinTextStream } = require('./text-stream')
 
 const kState = Symbol('ferrofetch.request')
 const kBrand = Symbol.for('ferrofetch.request')
@@ -444,6 +445,7 @@ Object.defineProperty(Request.prototype, kBrand, { value: true })
 // WebIDL §3.7.3: the class string is a plain data property, as on Node's Request.
 Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: 'Request', configurable: true })
 mixinBody(Request, stateOf)
+mixinTextStream(Request, stateOf)
 // WebIDL: attributes and operations are enumerable.
 for (const name of Object.getOwnPropertyNames(Request.prototype)) {
   if (name !== 'constructor') Object.defineProperty(Request.prototype, name, { enumerable: true })

@@ -3,6 +3,7 @@
 
 const { Headers, headersFromRawList, fillHeaders, setGuard, getGuard } = require('./headers')
 const { BodyState, extractBody, isUnusable, streamOf, cloneBody, mixinBody } = require('./body')
+const { mixinTextStream } = require('./text-stream')
 const { eventsOfBody } = require('./sse')
 
 const kState = Symbol('ferrofetch.response')
@@ -162,6 +163,7 @@ class Response {
 
 Object.defineProperty(Response.prototype, kBrand, { value: true })
 mixinBody(Response, stateOf)
+mixinTextStream(Response, stateOf)
 // WebIDL: attributes, operations and static operations are enumerable.
 for (const target of [Response, Response.prototype]) {
   for (const name of Object.getOwnPropertyNames(target)) {
