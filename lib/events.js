@@ -10,6 +10,7 @@
 
 const { Headers } = require('./headers')
 const { msOption } = require('./options')
+const { eventTimeoutOption } = require('./event-timeout')
 const {
   ReconnectPolicy, isRetryable, reconnectTimer, takeLastEventId,
   LAST_EVENT_ID, DEFAULT_RECONNECTION_TIME, DEFAULT_MAX_BACKOFF
@@ -27,7 +28,7 @@ class EventStreamError extends Error {
 
 function eventOptions (init) {
   if (init === null || typeof init !== 'object') throw new TypeError("events: 'init' must be an object")
-  const { retry, maxRetryDelay, maxSize, lastEventId, ...fetchInit } = init
+  const { retry, maxRetryDelay, maxSize, lastEventId, eventTimeout, ...fetchInit } = init
   if (maxSize !== undefined && (!Number.isInteger(maxSize) || maxSize < 1)) {
     throw new RangeError("events: 'maxSize' must be a positive integer (bytes)")
   }
@@ -42,6 +43,8 @@ function eventOptions (init) {
     maxRetryDelay: msOption(init, 'maxRetryDelay', 'events') ?? DEFAULT_MAX_BACKOFF,
     maxSize,
     lastEventId: lastEventId ?? resumeFrom ?? '',
+    // undefined: the client's default (see response.events()).
+    eventTimeout: eventTimeout === undefined ? undefined : eventTimeoutOption(init, 'events'),
     headers,
     fetchInit
   }
@@ -196,6 +199,7 @@ class EventStream {
       }
       this.current = this.eventsOf(response, {
         maxSize: this.options.maxSize,
+        eventTimeout: this.options.eventTimeout,
         lastEventId: this.policy.lastEventId,
         onRetry: (ms) => this.policy.setRetry(ms)
       })

@@ -14,6 +14,7 @@
 const { Headers } = require('./headers')
 const { Response, eventsOfResponse } = require('./response')
 const { isEventStream } = require('./events')
+const { eventTimeoutOption } = require('./event-timeout')
 const { ReconnectPolicy, isRetryable, isTooLarge, reconnectTimer, takeLastEventId, LAST_EVENT_ID } = require('./reconnect')
 
 const CONNECTING = 0
@@ -101,6 +102,7 @@ class EventSource extends EventTarget {
   #method
   #body
   #maxSize
+  #eventTimeout
   // "the last event ID string", "the reconnection time" and the backoff.
   #policy = new ReconnectPolicy()
   #controller = null
@@ -146,6 +148,8 @@ class EventSource extends EventTarget {
     checkReplayable(init.body)
     this.#body = init.body
     this.#maxSize = maxSizeOption(init)
+    // undefined: the default of the fetch's client, if it is ferrofetch's.
+    this.#eventTimeout = init.eventTimeout === undefined ? undefined : eventTimeoutOption(init, 'EventSource')
     // 15. Fetch request ...
     this.#start()
   }
@@ -289,6 +293,7 @@ class EventSource extends EventTarget {
     try {
       events = eventsOfResponse(response, {
         maxSize: this.#maxSize,
+        eventTimeout: this.#eventTimeout,
         lastEventId: this.#policy.lastEventId,
         onRetry: (ms) => this.#policy.setRetry(ms)
       })

@@ -12,6 +12,7 @@ const { Headers } = require('./headers')
 const { fetchLocalScheme } = require('./local-fetch')
 const { verifiedResponse } = require('./integrity')
 const { retryOption, sendWithRetry } = require('./retry')
+const { applyDefaultEventTimeout } = require('./event-timeout')
 
 /**
  * fetch(input, init) through a client.
@@ -197,6 +198,13 @@ async function send (nativeClient, defaults, parts) {
     const first = native.uploadAttempt(0)
     if (first !== null) pumpToNative(first, stream, onError).catch(onError)
     if (kind === 'restartable') resendOnRedirect(native, body.source, onError).catch(onError)
+  }
+  // A Client's eventTimeout is the default of this response's events().
+  if (defaults.eventTimeout) {
+    return exchange.response.then((response) => {
+      applyDefaultEventTimeout(bodyOf(response), defaults.eventTimeout)
+      return response
+    })
   }
   return exchange.response
 }

@@ -4,6 +4,7 @@
 const { Headers, headersFromRawList, fillHeaders, setGuard, getGuard } = require('./headers')
 const { BodyState, extractBody, isUnusable, streamOf, cloneBody, mixinBody } = require('./body')
 const { mixinTextStream } = require('./text-stream')
+const { eventTimeoutOption, withEventTimeout, defaultEventTimeout } = require('./event-timeout')
 const { eventsOfBody } = require('./sse')
 
 const kState = Symbol('ferrofetch.response')
@@ -148,7 +149,9 @@ class Response {
    * The body parsed as Server-Sent Events (HTML §9.2.6), once, without
    * reconnection: an async iterator of `{ event, data, id, retry? }`. A
    * fetched body is parsed in Rust; its bytes never cross to JS.
-   * @param {{ maxSize?: number }} [options]  byte limit for a line or event
+   * @param {{ maxSize?: number, eventTimeout?: number }} [options]  byte
+   *   limit for a line or event; longest wait for an event (ms), after which
+   *   the iterator rejects with a TimeoutError (ERR_FF_EVENT_TIMEOUT)
    */
   events (options = {}) {
     return eventsOfResponse(this, options)
@@ -263,14 +266,17 @@ function eventsOfResponse (response, options = {}) {
   if (maxSize !== undefined && (!Number.isInteger(maxSize) || maxSize < 1)) {
     throw new RangeError("events: 'maxSize' must be a positive integer (bytes)")
   }
+  // An explicit eventTimeout (null or 0 included: none) beats the client's default.
+  const explicit = options.eventTimeout !== undefined
+  const eventTimeout = explicit ? eventTimeoutOption(options, 'events') : null
   if (response?.[kState] !== undefined) {
     const body = response[kState].body
     if (isUnusable(body)) throw new TypeError('Body is unusable: Body has already been read')
-    return eventsOfBody(body, streamOf, options)
+    return eventsOfBody(body, streamOf, withEventTimeout(options, explicit ? eventTimeout : defaultEventTimeout(body)))
   }
   if (response?.bodyUsed) throw new TypeError('Body is unusable: Body has already been read')
   const stream = response?.body ?? null
-  return eventsOfBody(stream === null ? null : new BodyState({ stream }), streamOf, options)
+  return eventsOfBody(stream === null ? null : new BodyState({ stream }), streamOf, withEventTimeout(options, eventTimeout))
 }
 
 module.exports = { Response, fromNative, bodyOf, eventsOfResponse, NULL_BODY_STATUSES }

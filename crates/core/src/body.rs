@@ -88,6 +88,9 @@ struct State {
     cancelled: bool,
     /// Set by the consumer's first read or take.
     reading: bool,
+    /// Bytes the consumer has taken in all (progress reports read it: for
+    /// an upload, what the connection took; for a response, what JS got).
+    taken: u64,
     /// Producers waiting for room through callbacks (see
     /// [`BodyQueue::when_space`]).
     space_waiters: Waiters,
@@ -183,6 +186,7 @@ impl BodyQueue {
         let first_read = !state.reading;
         state.reading = true;
         state.buffered -= taken;
+        state.taken += taken as u64;
         let resume = self.resume_mark(&state);
         let wake = state.buffered <= resume && (before > before_resume || first_read);
         let waiters = if state.buffered <= resume {
@@ -388,6 +392,23 @@ impl BodyQueue {
         };
         self.data_ready.notify_one();
         waiters.fire(true);
+    }
+
+    /// Bytes the consumer has taken so far, in all.
+    pub fn taken(&self) -> u64 {
+        self.lock().taken
+    }
+
+    /// True once the body ended cleanly and the consumer took all of it.
+    pub fn drained(&self) -> bool {
+        let state = self.lock();
+        matches!(state.end, Some(Ok(()))) && state.buffered == 0
+    }
+
+    /// True once the body ended (cleanly or not) or the consumer cancelled.
+    pub fn is_closed(&self) -> bool {
+        let state = self.lock();
+        state.end.is_some() || state.cancelled
     }
 
     // ----- consumer side -----

@@ -130,6 +130,30 @@ impl Exchange {
         self.cancel.cancel();
     }
 
+    /// The watchdog of `eventTimeout` (see [`EventClock`]): the future,
+    /// to be spawned, fails the body with `ERR_FF_EVENT_TIMEOUT` and drops
+    /// the connection once `limit` passed without a tick of `clock`.
+    ///
+    /// [`EventClock`]: crate::EventClock
+    pub fn watch_events(
+        &self,
+        clock: Arc<crate::EventClock>,
+        limit: Duration,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        crate::event_timeout::watch(clock, limit, self.body.clone(), self.cancel.clone())
+    }
+
+    /// Bytes of the streamed request body the connection has taken, in
+    /// the attempt being sent (0 without a streamed body).
+    pub fn uploaded(&self) -> u64 {
+        self.upload.as_ref().map_or(0, |u| u.current().taken())
+    }
+
+    /// True once the connection took the whole streamed request body.
+    pub fn upload_complete(&self) -> bool {
+        self.upload.as_ref().is_some_and(|u| u.current().drained())
+    }
+
     /// Stops reading the body (the consumer is gone): the connection is
     /// dropped, not drained.
     pub fn cancel_body(&self) {

@@ -331,3 +331,27 @@ fn an_abort_keeps_the_first_failure() {
         other => panic!("expected failure, got {other:?}"),
     }
 }
+
+#[test]
+fn taken_counts_every_byte_the_consumer_took_and_drained_needs_the_clean_end() {
+    let q = BodyQueue::new(100);
+    q.push(Bytes::from_static(b"abcdef"));
+    let mut buf = [0u8; 4];
+    assert!(matches!(q.read_into(&mut buf), Read::Bytes(4)));
+    assert_eq!(q.taken(), 4);
+    assert!(matches!(q.take_chunk(), Take::Chunk(c) if &c[..] == b"ef"));
+    assert_eq!(q.taken(), 6);
+    assert!(!q.drained(), "not ended yet");
+    assert!(!q.is_closed());
+    q.finish(Ok(()));
+    assert!(q.drained());
+    assert!(q.is_closed());
+}
+
+#[test]
+fn a_failed_body_is_closed_but_not_drained() {
+    let q = BodyQueue::new(100);
+    q.finish(Err(network(codes::ECONNRESET, "reset")));
+    assert!(q.is_closed());
+    assert!(!q.drained());
+}
