@@ -13,6 +13,7 @@ const { fetchLocalScheme } = require('./local-fetch')
 const { verifiedResponse } = require('./integrity')
 const { retryOption, sendWithRetry } = require('./retry')
 const { applyDefaultEventTimeout } = require('./event-timeout')
+const { progressOptions, watchUpload, DownloadProgressNative, startDownloadProgress } = require('./progress')
 
 /**
  * fetch(input, init) through a client.
@@ -26,8 +27,15 @@ function fetchWith (clientFor, input, init) {
   try {
     parts = requestParts(input, init, true)
     retry = init?.retry === undefined ? undefined : retryOption(init.retry, 'RequestInit')
+    parts.progress = progressOptions(init)
   } catch (err) {
     return Promise.reject(err)
+  }
+  // Upload progress is counted where the connection takes the bytes,
+  // which a streamed body shows: bytes go as a Blob (still with their
+  // Content-Length, and replayable).
+  if (parts.progress?.upload && parts.body?.source instanceof Uint8Array) {
+    parts.body = new BodyState({ source: new Blob([parts.body.source]), length: parts.body.length })
   }
   const { native, defaults } = clientFor(parts)
   // An init's `retry` (0 included) overrides the client's default.
@@ -100,9 +108,11 @@ const BUFFERED_BLOB_LIMIT = 1024 * 1024
  * to read into memory first. Everything else is sent whole: with its
  * Content-Length, and replayable on 307/308.
  */
-function isStreamedBody (body) {
+function isStreamedBody (body, parts) {
   if (body.source === null) return true
-  return body.source instanceof Blob && body.length > BUFFERED_BLOB_LIMIT
+  if (!(body.source instanceof Blob)) return false
+  // With onUploadProgress, any Blob: the count comes from its queue.
+  return body.length > BUFFERED_BLOB_LIMIT || Boolean(parts.progress?.upload)
 }
 
 /**
@@ -177,7 +187,7 @@ async function send (nativeClient, defaults, parts) {
     if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
   }
   const body = parts.body
-  const streamed = body !== null && isStreamedBody(body)
+  const streamed = body !== null && isStreamedBody(body, parts)
   let bytes = null
   if (body !== null && !streamed) {
     bytes = await consumeBytes(body)
@@ -198,6 +208,7 @@ async function send (nativeClient, defaults, parts) {
     const first = native.uploadAttempt(0)
     if (first !== null) pumpToNative(first, stream, onError).catch(onError)
     if (kind === 'restartable') resendOnRedirect(native, body.source, onError).catch(onError)
+    if (parts.progress?.upload) watchUpload(native, parts.progress.upload, body.length ?? 0, (err) => exchange.abort(err))
   }
   // A Client's eventTimeout is the default of this response's events().
   if (defaults.eventTimeout) {
@@ -393,7 +404,16 @@ class PendingExchange {
     // Fetch §4.1 "main fetch" step 22: HEAD requests and null body statuses
     // have a null body.
     const nullBody = parts.method === 'HEAD' || NULL_BODY_STATUSES.has(head.status)
-    const response = responseFromNative(head, nullBody ? null : this.native, parts.url)
+    const onDownload = parts.progress?.download ?? null
+    const reader = onDownload === null || nullBody ? this.native : new DownloadProgressNative(this.native, onDownload, 0)
+    const response = responseFromNative(head, nullBody ? null : reader, parts.url)
+    if (onDownload !== null) {
+      const failure = startDownloadProgress(reader, bodyOf(response), onDownload)
+      if (failure !== undefined) {
+        this.native.abort()
+        return this.fail(failure)
+      }
+    }
     this.responseObject = response
     this.settled = true
     const body = bodyOf(response)

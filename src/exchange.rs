@@ -171,19 +171,6 @@ impl NativeExchange {
         }
     }
 
-    /// Bytes of the response body JS has read so far (decoded), for
-    /// `onDownloadProgress`.
-    #[napi]
-    pub fn downloaded_bytes(&self) -> f64 {
-        self.inner.body().taken() as f64
-    }
-
-    /// True once JS has read the whole response body to its clean end.
-    #[napi]
-    pub fn download_complete(&self) -> bool {
-        self.inner.body().drained()
-    }
-
     /// Bytes of the streamed request body the connection has taken, for
     /// `onUploadProgress` (counted where hyper takes them, not where JS
     /// pushes them: a server that stops reading stops the count).
@@ -192,10 +179,11 @@ impl NativeExchange {
         self.inner.uploaded() as f64
     }
 
-    /// True once the connection took the whole streamed request body.
+    /// 1 once the connection took the whole streamed request body, -1 once
+    /// it never will, 0 while it is being sent.
     #[napi]
-    pub fn upload_complete(&self) -> bool {
-        self.inner.upload_complete()
+    pub fn upload_state(&self) -> i32 {
+        self.inner.upload_state()
     }
 
     /// The events parsed so far, as one string of text-batch items (see

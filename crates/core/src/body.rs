@@ -91,6 +91,8 @@ struct State {
     /// Bytes the consumer has taken in all (progress reports read it: for
     /// an upload, what the connection took; for a response, what JS got).
     taken: u64,
+    /// Set when a read or take reported the clean end to the consumer.
+    reached_end: bool,
     /// Producers waiting for room through callbacks (see
     /// [`BodyQueue::when_space`]).
     space_waiters: Waiters,
@@ -399,10 +401,16 @@ impl BodyQueue {
         self.lock().taken
     }
 
-    /// True once the body ended cleanly and the consumer took all of it.
+    /// True once the consumer was told of the clean end (it took it all).
     pub fn drained(&self) -> bool {
+        self.lock().reached_end
+    }
+
+    /// True when the body will never be taken whole: it failed, or the
+    /// consumer cancelled before it reached the end.
+    pub fn abandoned(&self) -> bool {
         let state = self.lock();
-        matches!(state.end, Some(Ok(()))) && state.buffered == 0
+        !state.reached_end && (state.cancelled || matches!(state.end, Some(Err(_))))
     }
 
     /// True once the body ended (cleanly or not) or the consumer cancelled.
@@ -422,6 +430,10 @@ impl BodyQueue {
     pub fn read_into(&self, buf: &mut [u8]) -> Read {
         let mut state = self.lock();
         if state.buffered == 0 {
+            // A cancelled queue dropped what it held: that is no end.
+            if matches!(state.end, Some(Ok(()))) && !state.cancelled {
+                state.reached_end = true;
+            }
             return match &state.end {
                 None if state.cancelled => Read::End,
                 None => Read::Pending,
@@ -448,8 +460,29 @@ impl BodyQueue {
 
     /// Takes the oldest chunk whole.
     pub fn take_chunk(&self) -> Take {
+        self.take_chunk_at_most(usize::MAX)
+    }
+
+    /// Takes the oldest chunk, or its first `max` bytes when it is longer
+    /// (a zero-copy split; the rest stays first in line). An upload hands
+    /// hyper bounded pieces so that [`BodyQueue::taken`] follows what the
+    /// connection really took: one huge chunk would count as sent the
+    /// moment hyper started on it.
+    pub fn take_chunk_at_most(&self, max: usize) -> Take {
         let mut state = self.lock();
+        let max = max.max(1);
+        if let Some(front) = state.chunks.front_mut() {
+            if front.len() > max {
+                let piece = front.split_to(max);
+                self.consumed(state, piece.len());
+                return Take::Chunk(piece);
+            }
+        }
         let Some(chunk) = state.chunks.pop_front() else {
+            // A cancelled queue dropped what it held: that is no end.
+            if matches!(state.end, Some(Ok(()))) && !state.cancelled {
+                state.reached_end = true;
+            }
             return match &state.end {
                 None if state.cancelled => Take::End,
                 None => Take::Pending,

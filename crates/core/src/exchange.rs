@@ -149,9 +149,23 @@ impl Exchange {
         self.upload.as_ref().map_or(0, |u| u.current().taken())
     }
 
-    /// True once the connection took the whole streamed request body.
-    pub fn upload_complete(&self) -> bool {
-        self.upload.as_ref().is_some_and(|u| u.current().drained())
+    /// Where the streamed request body's attempt in force stands: 1 once
+    /// the connection took all of it, -1 once it never will (failed,
+    /// cancelled, or no streamed body), 0 while it is being sent.
+    pub fn upload_state(&self) -> i32 {
+        match &self.upload {
+            None => -1,
+            Some(upload) => {
+                let queue = upload.current();
+                if queue.drained() {
+                    1
+                } else if queue.abandoned() {
+                    -1
+                } else {
+                    0
+                }
+            }
+        }
     }
 
     /// Stops reading the body (the consumer is gone): the connection is
