@@ -7,7 +7,6 @@
 //! timer per stream compares the clock with the limit. No JS timer is
 //! involved, and the timer wakes at most once per limit, not per event.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,40 +53,38 @@ impl EventClock {
 /// timeout (`ERR_FF_EVENT_TIMEOUT`; what is already buffered is still
 /// read first) and cancels the exchange, which drops the connection. Ends
 /// quietly when the exchange is cancelled or the body ended first.
-pub(crate) fn watch(
+pub(crate) async fn watch(
     clock: Arc<EventClock>,
     limit: Duration,
     body: Arc<BodyQueue>,
     cancel: CancellationToken,
-) -> impl Future<Output = ()> + Send + 'static {
-    async move {
-        // Bounded: each turn sleeps until the limit after the last event,
-        // and returns once that passed without a newer one.
-        loop {
-            let deadline = clock.last() + limit;
-            tokio::select! {
-                biased;
-                _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep_until(deadline) => {}
-            }
-            if body.is_closed() {
-                return;
-            }
-            if !body.has_space() {
-                // The queue is full: the pump waits for the consumer, and
-                // no event can be parsed until it reads. That stall is the
-                // consumer's, not the server's.
-                clock.tick();
-                continue;
-            }
-            if clock.last() + limit <= Instant::now() {
-                body.finish(Err(error::timeout(
-                    codes::EVENT_TIMEOUT,
-                    "no event within eventTimeout",
-                )));
-                cancel.cancel();
-                return;
-            }
+) {
+    // Bounded: each turn sleeps until the limit after the last event,
+    // and returns once that passed without a newer one.
+    loop {
+        let deadline = clock.last() + limit;
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep_until(deadline) => {}
+        }
+        if body.is_closed() {
+            return;
+        }
+        if !body.has_space() {
+            // The queue is full: the pump waits for the consumer, and
+            // no event can be parsed until it reads. That stall is the
+            // consumer's, not the server's.
+            clock.tick();
+            continue;
+        }
+        if clock.last() + limit <= Instant::now() {
+            body.finish(Err(error::timeout(
+                codes::EVENT_TIMEOUT,
+                "no event within eventTimeout",
+            )));
+            cancel.cancel();
+            return;
         }
     }
 }
