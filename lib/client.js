@@ -98,6 +98,8 @@ class Client {
    * @param {number} [options.poolMaxIdlePerHost] idle connections kept per host
    * @param {number} [options.maxRedirections] redirects followed (default 20)
    * @param {string} [options.userAgent] User-Agent when a request has none
+   * @param {number|object} [options.retry] default `retry` of its requests (lib/retry.js)
+   * @param {number} [options.eventTimeout] default longest gap between events, ms
    */
   constructor (options = {}) {
     if (options === null || typeof options !== 'object') {

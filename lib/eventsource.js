@@ -113,7 +113,9 @@ class EventSource extends EventTarget {
   /**
    * @param {string | URL} url
    * @param {{ withCredentials?: boolean, fetch?: Function, headers?: HeadersInit,
-   *   method?: string, body?: BodyInit, maxSize?: number }} [init]
+   *   method?: string, body?: BodyInit, maxSize?: number, eventTimeout?: number }} [init]
+   *   `eventTimeout`: the longest gap between events (ms); then `error`,
+   *   CONNECTING and a reconnection (lib/event-timeout.js)
    */
   constructor (url, init = undefined) {
     if (arguments.length === 0) {
