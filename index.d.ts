@@ -83,6 +83,7 @@ export type FetchErrorCode =
   | 'ERR_FF_TIMEOUT'
   | 'ERR_FF_CONNECT_TIMEOUT'
   | 'ERR_FF_READ_TIMEOUT'
+  | 'ERR_FF_EVENT_TIMEOUT'
   | 'ERR_FF_CLIENT_CLOSED'
   | 'ERR_FF_UPLOAD_FAILED'
   | 'ERR_FF_DECODE'
@@ -523,3 +524,93 @@ declare const ferrofetch: {
   Client: typeof Client
 }
 export default ferrofetch
+
+// ---------------------------------------------------------------------------
+// Long-running streams: retry, progress, eventTimeout, textStream(). Merged
+// into the declarations above (interface merging), kept together here.
+
+/** `retry`, in ky's and got's vocabulary. Off unless `limit` > 0. */
+export interface RetryOptions {
+  /** Retries after the first attempt (default 0: none, as Node's fetch). */
+  limit?: number
+  /** Methods retried (default GET, PUT, HEAD, DELETE, OPTIONS, TRACE; case-insensitive). */
+  methods?: string[]
+  /** Statuses retried (default 408, 413, 429, 500, 502, 503, 504). */
+  statusCodes?: number[]
+  /** Statuses whose `Retry-After` (seconds or a date) is honoured (default 413, 429, 503). */
+  afterStatusCodes?: number[]
+  /** The longest `Retry-After` wait honoured (ms): a longer one waits this long (default Infinity). */
+  maxRetryAfter?: number
+  /** Upper limit of the backoff between attempts, ms (default Infinity). */
+  backoffLimit?: number
+  /** Backoff before retry `attemptCount` (from 1), ms (default 0.3 s doubling). */
+  delay?: (attemptCount: number) => number
+  /** Randomize the backoff: true (default) waits anywhere in [0, delay]; a function maps the delay. */
+  jitter?: boolean | ((delay: number) => number)
+}
+
+/** A progress report, in ky's shape. */
+export interface Progress {
+  /** 0 to 1; 0 until the end when the total is unknown; 1 on the last call. */
+  percent: number
+  /** Bytes so far: taken by the connection (upload) or delivered to the reader, decoded (download). */
+  transferredBytes: number
+  /** The body's length, 0 when unknown. */
+  totalBytes: number
+}
+
+export interface FetchInit {
+  /**
+   * Extension: retry failed attempts (network errors before the response head,
+   * `retry.statusCodes`); a number is the limit. A streamed body is never
+   * retried; bytes and Blob bodies are sent again. `timeout` spans all attempts.
+   */
+  retry?: number | RetryOptions
+  /** Extension: reports of the request body taken by the connection (coalesced, ~16 ms). A throw fails the request. */
+  onUploadProgress?: (progress: Progress) => void
+  /** Extension: reports of the response body delivered (coalesced, ~16 ms). A throw fails the request. */
+  onDownloadProgress?: (progress: Progress) => void
+}
+
+export interface ClientOptions {
+  /** Default `retry` of the client's requests. */
+  retry?: number | RetryOptions
+  /** Default `eventTimeout` of the client's event streams (events() and its responses' events()). */
+  eventTimeout?: number
+}
+
+export interface EventsInit {
+  /**
+   * Longest time (ms) between two events; comments and retry-only blocks do
+   * not count. When it runs out the stream reconnects (with Last-Event-ID).
+   */
+  eventTimeout?: number
+}
+
+export interface EventSourceInit {
+  /** Longest time (ms) between two events; then `error`, CONNECTING, and a reconnection. */
+  eventTimeout?: number
+}
+
+/** response.events()'s options. */
+export interface ResponseEventsOptions {
+  /** Byte limit for one line or one event (default 16 MiB). */
+  maxSize?: number
+  /**
+   * Longest time (ms) between two events: then the iterator rejects with a
+   * `DOMException` named `TimeoutError` (`cause.code` ERR_FF_EVENT_TIMEOUT)
+   * and the connection is closed. `0` or `null` turns a Client default off.
+   */
+  eventTimeout?: number | null
+}
+
+export interface Response {
+  /** The body decoded as UTF-8 as it arrives (BOM stripped, U+FFFD for bad bytes); async-iterable. */
+  textStream (): ReadableStream<string> & AsyncIterable<string>
+  events (options?: ResponseEventsOptions): ServerSentEventIterator
+}
+
+export interface Request {
+  /** The body decoded as UTF-8 as it arrives; async-iterable. */
+  textStream (): ReadableStream<string> & AsyncIterable<string>
+}

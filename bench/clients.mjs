@@ -289,6 +289,43 @@ async function loadFerrofetchSse() {
   };
 }
 
+/**
+ * ferrofetch with no-op onDownloadProgress / onUploadProgress callbacks:
+ * against plain 'ferrofetch', what progress reports cost. The calls are
+ * counted so that a callback that never runs cannot pass for a free one.
+ */
+function loadFerrofetchProgress() {
+  const ff = require('../index.js');
+  let calls = 0;
+  const count = () => { calls++; };
+  const client = fetchClient('ferrofetch-progress', (input, init) =>
+    ff.fetch(input, { ...init, onDownloadProgress: count, onUploadProgress: count }));
+  const close = client.close;
+  client.close = async () => {
+    if (calls === 0) throw new Error('no progress call was made');
+    return close();
+  };
+  return client;
+}
+
+/** ferrofetch's idle event streams, each with an eventTimeout (its Rust-side timer). */
+function loadFerrofetchSseTimeout() {
+  const ff = require('../index.js');
+  return {
+    name: 'ferrofetch-sse-timeout',
+    async openIdle(url, count) {
+      const streams = await Promise.all(Array.from({ length: count }, async () => {
+        // Longer than the measurement: the timers are armed, none fires.
+        const iterator = (await ff.fetch(url)).events({ eventTimeout: 600_000 });
+        iterator.next().catch(() => {});
+        return iterator;
+      }));
+      return { close: () => streams.forEach((it) => it.return()) };
+    },
+    async close() {},
+  };
+}
+
 async function loadEventsourceParserStream() {
   const { EventSourceParserStream } = await import('eventsource-parser/stream');
   return {
@@ -338,6 +375,10 @@ export async function loadClient(name) {
       return loadUndiciRequest('undici-h2', h2AgentOptions());
     case 'ferrofetch-sse':
       return loadFerrofetchSse();
+    case 'ferrofetch-progress':
+      return loadFerrofetchProgress();
+    case 'ferrofetch-sse-timeout':
+      return loadFerrofetchSseTimeout();
     case 'esp-node-fetch':
       return loadEventsourceParserStream();
     case 'eventsource-pkg':

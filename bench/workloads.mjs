@@ -208,6 +208,43 @@ export const workloads = {
     },
   },
 
+  // What onDownloadProgress / onUploadProgress cost: the same transfers with
+  // no-op callbacks, ratios against ferrofetch without them (target: within 3%).
+  'download-1g-progress': { ...download, clients: ['ferrofetch', 'ferrofetch-progress'], peers: ['ferrofetch', 'ferrofetch'] },
+  'upload-1g-progress': {
+    ...uploadWorkload('uploadStream', ['ferrofetch', 'ferrofetch-progress']),
+    peers: ['ferrofetch', 'ferrofetch'],
+  },
+
+  // 2,000 (quick: 200) idle event streams with and without eventTimeout:
+  // memory per stream, and CPU per stream while they sit idle (the timers
+  // live in Rust, one per stream, and must not wake JS).
+  'sse-idle-2000-event-timeout': {
+    unit: 'KB/stream',
+    lowerIsBetter: true,
+    clients: ['ferrofetch-sse', 'ferrofetch-sse-timeout'],
+    peers: ['ferrofetch-sse', 'ferrofetch-sse'],
+    async run(client, baseUrl, quick) {
+      const count = quick ? 200 : 2000;
+      globalThis.gc?.();
+      const before = process.memoryUsage().rss;
+      const handle = await client.openIdle(`${baseUrl}/sse-idle`, count);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      globalThis.gc?.();
+      const after = process.memoryUsage().rss;
+      const idleMs = 2000;
+      const cpuBefore = process.cpuUsage();
+      await new Promise((resolve) => setTimeout(resolve, idleMs));
+      const cpu = process.cpuUsage(cpuBefore);
+      handle.close();
+      return {
+        value: (after - before) / 1000 / count,
+        streams: count,
+        idleCpuUsPerStreamPerS: (cpu.user + cpu.system) / count / (idleMs / 1000),
+      };
+    },
+  },
+
   // HTTP/2 over TLS, negotiated by ALPN; ratios against undici allowH2.
   'h2-download-1g': overH2(download),
   'h2-small-c64': overH2(smallC64),

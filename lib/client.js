@@ -4,6 +4,7 @@
 
 const { binding } = require('./native')
 const { msOption } = require('./options')
+const { retryOption } = require('./retry')
 const { Headers, rawHeaderList } = require('./headers')
 const { fetchWith } = require('./fetch')
 const { uploadWith } = require('./upload')
@@ -97,6 +98,8 @@ class Client {
    * @param {number} [options.poolMaxIdlePerHost] idle connections kept per host
    * @param {number} [options.maxRedirections] redirects followed (default 20)
    * @param {string} [options.userAgent] User-Agent when a request has none
+   * @param {number|object} [options.retry] default `retry` of its requests (lib/retry.js)
+   * @param {number} [options.eventTimeout] default longest gap between events, ms
    */
   constructor (options = {}) {
     if (options === null || typeof options !== 'object') {
@@ -105,7 +108,9 @@ class Client {
     const defaults = {
       timeout: msOption(options, 'timeout', 'Client'),
       connectTimeout: msOption(options, 'connectTimeout', 'Client'),
-      readTimeout: msOption(options, 'readTimeout', 'Client')
+      readTimeout: msOption(options, 'readTimeout', 'Client'),
+      retry: retryOption(options.retry, 'Client'),
+      eventTimeout: msOption(options, 'eventTimeout', 'Client')
     }
     const userAgent = options.userAgent
     if (userAgent !== undefined && (typeof userAgent !== 'string' || /[\0\r\n]/.test(userAgent))) {

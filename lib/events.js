@@ -12,6 +12,7 @@ const { Headers } = require('./headers')
 const { msOption, checkByteLimit } = require('./options')
 const { mimeEssence } = require('./mime')
 const { toAbortSignalOrNull } = require('./webidl')
+const { eventTimeoutOption } = require('./event-timeout')
 const {
   ReconnectPolicy, isRetryable, reconnectTimer, takeLastEventId,
   LAST_EVENT_ID, DEFAULT_RECONNECTION_TIME, DEFAULT_MAX_BACKOFF
@@ -32,7 +33,7 @@ brandClass(EventStreamError, 'ferrofetch.EventStreamError')
 
 function eventOptions (init) {
   if (init === null || typeof init !== 'object') throw new TypeError("events: 'init' must be an object")
-  const { retry, maxRetryDelay, maxSize, lastEventId, ...fetchInit } = init
+  const { retry, maxRetryDelay, maxSize, lastEventId, eventTimeout, ...fetchInit } = init
   checkByteLimit(maxSize, 'maxSize', 'events')
   if (lastEventId !== undefined && typeof lastEventId !== 'string') {
     throw new TypeError("events: 'lastEventId' must be a string")
@@ -45,6 +46,8 @@ function eventOptions (init) {
     maxRetryDelay: msOption(init, 'maxRetryDelay', 'events') ?? DEFAULT_MAX_BACKOFF,
     maxSize,
     lastEventId: lastEventId ?? resumeFrom ?? '',
+    // undefined: the client's default (see response.events()).
+    eventTimeout: eventTimeout === undefined ? undefined : eventTimeoutOption(init, 'events'),
     headers,
     fetchInit
   }
@@ -198,6 +201,7 @@ class EventStream {
       }
       this.current = this.eventsOf(response, {
         maxSize: this.options.maxSize,
+        eventTimeout: this.options.eventTimeout,
         lastEventId: this.policy.lastEventId,
         onRetry: (ms) => this.policy.setRetry(ms)
       })

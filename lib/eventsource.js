@@ -14,6 +14,7 @@
 const { Headers } = require('./headers')
 const { Response, eventsOfResponse } = require('./response')
 const { isEventStream } = require('./events')
+const { eventTimeoutOption } = require('./event-timeout')
 const { ReconnectPolicy, isRetryable, isTooLarge, reconnectTimer, takeLastEventId, LAST_EVENT_ID } = require('./reconnect')
 const { requireArguments, toDictionary, makeMembersEnumerable, defineClassString } = require('./webidl')
 const { checkByteLimit } = require('./options')
@@ -95,6 +96,7 @@ class EventSource extends EventTarget {
   #method
   #body
   #maxSize
+  #eventTimeout
   // "the last event ID string", "the reconnection time" and the backoff.
   #policy = new ReconnectPolicy()
   #controller = null
@@ -105,7 +107,9 @@ class EventSource extends EventTarget {
   /**
    * @param {string | URL} url
    * @param {{ withCredentials?: boolean, fetch?: Function, headers?: HeadersInit,
-   *   method?: string, body?: BodyInit, maxSize?: number }} [init]
+   *   method?: string, body?: BodyInit, maxSize?: number, eventTimeout?: number }} [init]
+   *   `eventTimeout`: the longest gap between events (ms); then `error`,
+   *   CONNECTING and a reconnection (lib/event-timeout.js)
    */
   constructor (url, init = undefined) {
     requireArguments(arguments.length, 1, "Failed to construct 'EventSource'")
@@ -135,6 +139,8 @@ class EventSource extends EventTarget {
     checkReplayable(init.body)
     this.#body = init.body
     this.#maxSize = maxSizeOption(init)
+    // undefined: the default of the fetch's client, if it is ferrofetch's.
+    this.#eventTimeout = init.eventTimeout === undefined ? undefined : eventTimeoutOption(init, 'EventSource')
     // 15. Fetch request ...
     this.#start()
   }
@@ -278,6 +284,7 @@ class EventSource extends EventTarget {
     try {
       events = eventsOfResponse(response, {
         maxSize: this.#maxSize,
+        eventTimeout: this.#eventTimeout,
         lastEventId: this.#policy.lastEventId,
         onRetry: (ms) => this.#policy.setRetry(ms)
       })

@@ -13,6 +13,9 @@ const { fetchLocalScheme } = require('./local-fetch')
 const { verifiedResponse } = require('./integrity')
 const { requestCreated } = require('./diagnostics')
 const { codes } = require('./codes')
+const { retryOption, sendWithRetry } = require('./retry')
+const { applyDefaultEventTimeout } = require('./event-timeout')
+const { progressOptions, watchUpload, DownloadProgressNative, startDownloadProgress } = require('./progress')
 
 /**
  * fetch(input, init) through a client.
@@ -22,13 +25,43 @@ const { codes } = require('./codes')
  */
 function fetchWith (clientFor, input, init) {
   let parts
+  let retry
   try {
     parts = requestParts(input, init, true)
+    retry = init?.retry === undefined ? undefined : retryOption(init.retry, 'RequestInit')
+    parts.progress = progressOptions(init)
   } catch (err) {
     return Promise.reject(err)
   }
+  // Upload progress is counted where the connection takes the bytes,
+  // which a streamed body shows: bytes go as a Blob (still with their
+  // Content-Length, and replayable).
+  if (parts.progress?.upload && parts.body?.source instanceof Uint8Array) {
+    parts.body = new BodyState({ source: new Blob([parts.body.source]), length: parts.body.length })
+  }
   const { native, defaults } = clientFor(parts)
-  return verifiedResponse(send(native, defaults, parts), parts)
+  // An init's `retry` (0 included) overrides the client's default.
+  if (retry === undefined) retry = defaults.retry ?? null
+  if (retry === null || !isReplayable(parts.body)) {
+    return verifiedResponse(send(native, defaults, parts), parts)
+  }
+  const timeout = parts.timeout ?? defaults.timeout
+  return verifiedResponse(sendWithRetry(retry, parts, timeout, (p) => send(native, defaults, p), freshAttempt), parts)
+}
+
+/**
+ * A body that can be sent again for a retry: none, or one with a source
+ * (bytes, a Blob, FormData). A stream is read once: a request with one is
+ * never retried, whatever part of it was sent.
+ */
+function isReplayable (body) {
+  return body === null || (body.source !== null && body.stream === null && !isUnusable(body))
+}
+
+/** The parts of one attempt: the same request with a fresh body state over the same source. */
+function freshAttempt (parts) {
+  const body = parts.body
+  return { ...parts, body: body === null ? null : new BodyState({ source: body.source, length: body.length }) }
 }
 
 function checkScheme (url) {
@@ -95,9 +128,11 @@ const BUFFERED_BLOB_LIMIT = 1024 * 1024
  * to read into memory first. Everything else is sent whole: with its
  * Content-Length, and replayable on 307/308.
  */
-function isStreamedBody (body) {
+function isStreamedBody (body, parts) {
   if (body.source === null) return true
-  return body.source instanceof Blob && body.length > BUFFERED_BLOB_LIMIT
+  if (!(body.source instanceof Blob)) return false
+  // With onUploadProgress, any Blob: the count comes from its queue.
+  return body.length > BUFFERED_BLOB_LIMIT || Boolean(parts.progress?.upload)
 }
 
 /**
@@ -160,7 +195,7 @@ async function send (nativeClient, defaults, parts) {
     if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
   }
   const body = parts.body
-  const streamed = body !== null && isStreamedBody(body)
+  const streamed = body !== null && isStreamedBody(body, parts)
   let bytes = null
   if (body !== null && !streamed) {
     bytes = await consumeBytes(body)
@@ -183,6 +218,14 @@ async function send (nativeClient, defaults, parts) {
     const first = native.uploadAttempt(0)
     if (first !== null) pumpToNative(first, stream, onError).catch(onError)
     if (kind === 'restartable') resendOnRedirect(native, body.source, onError).catch(onError)
+    if (parts.progress?.upload) watchUpload(native, parts.progress.upload, body.length ?? 0, (err) => exchange.abort(err))
+  }
+  // A Client's eventTimeout is the default of this response's events().
+  if (defaults.eventTimeout) {
+    return exchange.response.then((response) => {
+      applyDefaultEventTimeout(bodyOf(response), defaults.eventTimeout)
+      return response
+    })
   }
   return exchange.response
 }
@@ -383,7 +426,16 @@ class PendingExchange {
     // Fetch §4.1 "main fetch" step 22: HEAD requests and null body statuses
     // have a null body.
     const nullBody = parts.method === 'HEAD' || NULL_BODY_STATUSES.has(head.status)
-    const response = responseFromNative(head, nullBody ? null : this.native, parts.url)
+    const onDownload = parts.progress?.download ?? null
+    const reader = onDownload === null || nullBody ? this.native : new DownloadProgressNative(this.native, onDownload, 0)
+    const response = responseFromNative(head, nullBody ? null : reader, parts.url)
+    if (onDownload !== null) {
+      const failure = startDownloadProgress(reader, bodyOf(response), onDownload)
+      if (failure !== undefined) {
+        this.native.abort()
+        return this.fail(failure)
+      }
+    }
     this.responseObject = response
     this.settled = true
     const body = bodyOf(response)

@@ -7,6 +7,7 @@ const { Headers, fillHeaders, setGuard, rawHeaderList } = require('./headers')
 const { msOption } = require('./options')
 const { BodyState, extractBody, isUnusable, cloneBody, mixinBody } = require('./body')
 const { toEnum, toDictionary, toAbortSignalOrNull, makeMembersEnumerable, defineClassString } = require('./webidl')
+const { mixinTextStream } = require('./text-stream')
 
 const kState = Symbol('ferrofetch.request')
 const kBrand = Symbol.for('ferrofetch.request')
@@ -429,6 +430,7 @@ Object.defineProperty(Request.prototype, kBrand, { value: true })
 // WebIDL §3.7.3: the class string is a plain data property, as on Node's Request.
 defineClassString(Request.prototype, 'Request')
 mixinBody(Request, stateOf)
+mixinTextStream(Request, stateOf)
 // WebIDL: attributes and operations are enumerable.
 makeMembersEnumerable(Request.prototype)
 

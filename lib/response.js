@@ -3,6 +3,8 @@
 
 const { Headers, headersFromRawList, fillHeaders, setGuard, getGuard } = require('./headers')
 const { BodyState, extractBody, isUnusable, streamOf, cloneBody, mixinBody } = require('./body')
+const { mixinTextStream } = require('./text-stream')
+const { eventTimeoutOption, withEventTimeout, defaultEventTimeout } = require('./event-timeout')
 const { eventsOfBody } = require('./sse')
 const { toUnsignedShort, toDictionary, makeMembersEnumerable } = require('./webidl')
 const { checkByteLimit } = require('./options')
@@ -129,7 +131,9 @@ class Response {
    * The body parsed as Server-Sent Events (HTML §9.2.6), once, without
    * reconnection: an async iterator of `{ event, data, id, retry? }`. A
    * fetched body is parsed in Rust; its bytes never cross to JS.
-   * @param {{ maxSize?: number }} [options]  byte limit for a line or event
+   * @param {{ maxSize?: number, eventTimeout?: number }} [options]  byte
+   *   limit for a line or event; longest wait for an event (ms), after which
+   *   the iterator rejects with a TimeoutError (ERR_FF_EVENT_TIMEOUT)
    */
   events (options = {}) {
     return eventsOfResponse(this, options)
@@ -144,6 +148,7 @@ class Response {
 
 Object.defineProperty(Response.prototype, kBrand, { value: true })
 mixinBody(Response, stateOf)
+mixinTextStream(Response, stateOf)
 // WebIDL: attributes, operations and static operations are enumerable.
 makeMembersEnumerable(Response)
 makeMembersEnumerable(Response.prototype)
@@ -235,14 +240,17 @@ function bodyOf (response) {
 function eventsOfResponse (response, options = {}) {
   if (options === null || typeof options !== 'object') throw new TypeError('events: options must be an object')
   checkByteLimit(options.maxSize, 'maxSize', 'events')
+  // An explicit eventTimeout (null or 0 included: none) beats the client's default.
+  const explicit = options.eventTimeout !== undefined
+  const eventTimeout = explicit ? eventTimeoutOption(options, 'events') : null
   if (response?.[kState] !== undefined) {
     const body = response[kState].body
     if (isUnusable(body)) throw new TypeError('Body is unusable: Body has already been read')
-    return eventsOfBody(body, streamOf, options)
+    return eventsOfBody(body, streamOf, withEventTimeout(options, explicit ? eventTimeout : defaultEventTimeout(body)))
   }
   if (response?.bodyUsed) throw new TypeError('Body is unusable: Body has already been read')
   const stream = response?.body ?? null
-  return eventsOfBody(stream === null ? null : new BodyState({ stream }), streamOf, options)
+  return eventsOfBody(stream === null ? null : new BodyState({ stream }), streamOf, withEventTimeout(options, eventTimeout))
 }
 
 module.exports = { Response, fromNative, bodyOf, eventsOfResponse, NULL_BODY_STATUSES }

@@ -7,6 +7,7 @@
 const { binding } = require('./native')
 const { CANCELLED } = require('./body')
 const { codes } = require('./codes')
+const { watchedSource } = require('./event-timeout')
 
 /** Slots per item in a native batch (see src/sse.rs). */
 const SLOTS = 4
@@ -218,12 +219,13 @@ class BodyEventIterator {
 class NativeSource {
   /**
    * @param {object} body  BodyState with `native`
-   * @param {object} options  { maxSize, lastEventId, onRetry }
+   * @param {object} options  { maxSize, lastEventId, onRetry, eventTimeout }
    */
   constructor (body, options) {
     this.body = body
     this.native = body.native
-    this.native.startEvents(options.maxSize ?? null, options.lastEventId ?? null)
+    // eventTimeout: watched in Rust, next to the parser.
+    this.native.startEvents(options.maxSize ?? null, options.lastEventId ?? null, options.eventTimeout ?? null)
     this.reader = new BatchReader(options.onRetry)
     this.reader.lastEventId = options.lastEventId ?? ''
   }
@@ -310,7 +312,7 @@ function eventsOfBody (body, streamOf, options = {}) {
     body.used = true
     source = new NativeSource(body, options)
   } else {
-    source = streamSource(streamOf(body), options)
+    source = watchedSource(streamSource(streamOf(body), options), options.eventTimeout)
   }
   return new BodyEventIterator(source)
 }

@@ -7,6 +7,7 @@ const { requestCreated } = require('./diagnostics')
 const { startNative, checkScheme, PendingExchange } = require('./fetch')
 const { pushChunk, toBytes } = require('./upload-pump')
 const { abortReason } = require('./errors')
+const { progressOptions, watchUpload } = require('./progress')
 
 function closedError () {
   return new TypeError('the request body is closed: the request ended or the server stopped reading it')
@@ -26,6 +27,7 @@ function uploadWith (clientFor, input, init = {}) {
   if (parts.method === 'GET' || parts.method === 'HEAD') {
     throw new TypeError(`upload: a ${parts.method} request cannot have a body`)
   }
+  parts.progress = progressOptions(init, 'upload')
   checkScheme(parts.url)
   const signal = parts.signal
   if (signal !== null && signal.aborted) throw abortReason(signal)
@@ -34,6 +36,11 @@ function uploadWith (clientFor, input, init = {}) {
   const nativeExchange = startNative(native, defaults, parts, null, 'once', traced)
   const nativeUpload = nativeExchange.uploadAttempt(0)
   const exchange = new PendingExchange(nativeExchange, parts, signal, traced)
+  if (parts.progress?.upload) {
+    // The total is known only from a Content-Length the caller set.
+    const total = Number(parts.headers.get('content-length')) || 0
+    watchUpload(nativeExchange, parts.progress.upload, total, (err) => exchange.abort(err))
+  }
   // A request that fails before its response (e.g. the client is closed)
   // may never take its body: without this, writes would fill a queue that
   // nothing drains and then wait for room forever. They fail with the

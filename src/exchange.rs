@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use ferrofetch_core::{Exchange, Read, StreamBody, Take};
+use ferrofetch_core::{EventClock, Exchange, Read, StreamBody, Take};
 use napi::bindgen_prelude::{Object, ObjectFinalize, Result, Status, Uint8ArraySlice};
 use napi::{Env, JsString};
 use napi_derive::napi;
@@ -149,11 +149,41 @@ impl NativeExchange {
     /// Starts parsing the response body as Server-Sent Events (HTML 9.2).
     /// The parser runs where the body arrives, on the tokio thread (see
     /// `sse::EventTransform`), also over what was already buffered.
+    ///
+    /// With `eventTimeout` (ms), a watchdog task fails the body with
+    /// `ERR_FF_EVENT_TIMEOUT` and drops the connection when no event came
+    /// for that long; the parser ticks its clock (no JS timer per stream).
     #[napi]
-    pub fn start_events(&self, max_size: Option<f64>, last_event_id: Option<String>) {
-        let transform = crate::sse::EventTransform::new(max_size, last_event_id.as_deref());
+    pub fn start_events(
+        &self,
+        max_size: Option<f64>,
+        last_event_id: Option<String>,
+        event_timeout: Option<f64>,
+    ) {
+        let limit = crate::convert::millis(event_timeout);
+        let clock = limit.map(|_| EventClock::new());
+        let transform =
+            crate::sse::EventTransform::new(max_size, last_event_id.as_deref(), clock.clone());
         self.inner.body().set_transform(Box::new(transform));
         self.events.store(true, Ordering::Release);
+        if let (Some(clock), Some(limit)) = (clock, limit) {
+            napi::bindgen_prelude::spawn(self.inner.watch_events(clock, limit));
+        }
+    }
+
+    /// Bytes of the streamed request body the connection has taken, for
+    /// `onUploadProgress` (counted where hyper takes them, not where JS
+    /// pushes them: a server that stops reading stops the count).
+    #[napi]
+    pub fn uploaded_bytes(&self) -> f64 {
+        self.inner.uploaded() as f64
+    }
+
+    /// 1 once the connection took the whole streamed request body, -1 once
+    /// it never will, 0 while it is being sent.
+    #[napi]
+    pub fn upload_state(&self) -> i32 {
+        self.inner.upload_state()
     }
 
     /// The events parsed so far, as one string of text-batch items (see

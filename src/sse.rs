@@ -3,7 +3,9 @@
 //! and EventSource dispatch in JS).
 
 use bytes::Bytes;
-use ferrofetch_core::ChunkTransform;
+use std::sync::Arc;
+
+use ferrofetch_core::{ChunkTransform, EventClock};
 use ferrofetch_sse::{EventRef, Item, Notice, Parser, DEFAULT_MAX_SIZE};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -93,13 +95,18 @@ fn notice_slots(notice: Notice) -> [Option<String>; SLOTS] {
 /// event ID changed (-, id, -; see `EventTransform`), `x` failure
 /// (-, message, -).
 #[derive(Default)]
-pub struct TextBatch(pub String);
+pub struct TextBatch {
+    /// The items.
+    pub text: String,
+    /// Events among them (an `eventTimeout` counts only events).
+    pub events: usize,
+}
 
 impl TextBatch {
     pub(crate) fn item(&mut self, tag: &str, a: &str, b: &str, c: &str) {
         for field in [tag, a, b, c] {
-            self.0.push_str(field);
-            self.0.push('\r');
+            self.text.push_str(field);
+            self.text.push('\r');
         }
     }
 }
@@ -122,6 +129,7 @@ impl ferrofetch_sse::Sink for TextBatch {
     /// Events are copied straight from the parser's buffers: no owned
     /// strings in between.
     fn event(&mut self, e: EventRef<'_>) {
+        self.events += 1;
         self.item("e", e.event.unwrap_or(""), e.data, e.id.unwrap_or(""));
     }
 }
@@ -130,9 +138,9 @@ impl FailableBatch for TextBatch {
     fn fail(&mut self, error: &ferrofetch_sse::Error) {
         // The message is ours and has no CR; make sure it stays one field.
         let message = error.to_string().replace('\r', " ");
-        self.0.push_str("x\r\r");
-        self.0.push_str(&message);
-        self.0.push_str("\r\r");
+        self.text.push_str("x\r\r");
+        self.text.push_str(&message);
+        self.text.push_str("\r\r");
     }
 }
 
@@ -146,16 +154,23 @@ pub struct EventTransform {
     failed: bool,
     /// The last event ID JS was told of.
     reported_id: String,
+    /// Ticked at each batch holding an event, when `eventTimeout` is set.
+    clock: Option<Arc<EventClock>>,
 }
 
 impl EventTransform {
-    pub fn new(max_size: Option<f64>, last_event_id: Option<&str>) -> Self {
+    pub fn new(
+        max_size: Option<f64>,
+        last_event_id: Option<&str>,
+        clock: Option<Arc<EventClock>>,
+    ) -> Self {
         let mut parser = new_parser(max_size, false);
         parser.set_last_event_id(last_event_id);
         EventTransform {
             reported_id: parser.last_event_id().unwrap_or("").to_owned(),
             parser,
             failed: false,
+            clock,
         }
     }
 
@@ -167,16 +182,26 @@ impl EventTransform {
         if self.failed {
             return Bytes::new();
         }
-        let mut batch = TextBatch(String::with_capacity(capacity));
+        let mut batch = TextBatch {
+            text: String::with_capacity(capacity),
+            events: 0,
+        };
         let parser = &mut self.parser;
         self.failed = !collect(&mut batch, |b| step(parser, b));
+        // Only a dispatched event resets `eventTimeout`: comments, `retry`
+        // and id-only blocks do not.
+        if batch.events > 0 {
+            if let Some(clock) = &self.clock {
+                clock.tick();
+            }
+        }
         let id = self.parser.last_event_id().unwrap_or("");
         if id != self.reported_id {
             self.reported_id.clear();
             self.reported_id.push_str(id);
             batch.item("i", "", id, "");
         }
-        Bytes::from(batch.0)
+        Bytes::from(batch.text)
     }
 }
 

@@ -54,3 +54,29 @@ async function usage (): Promise<void> {
   res.stream()
 }
 void usage
+
+async function longStreams (): Promise<void> {
+  const client = new Client({ retry: { limit: 2, statusCodes: [503] }, eventTimeout: 30_000 })
+  const res = await client.fetch('http://127.0.0.1/', {
+    retry: { limit: 3, methods: ['get'], delay: (n) => n * 100, jitter: false, maxRetryAfter: 5000, backoffLimit: 1000 },
+    onUploadProgress: ({ percent, transferredBytes, totalBytes }) => { void [percent, transferredBytes, totalBytes] },
+    onDownloadProgress: (p) => { const x: number = p.percent; void x }
+  })
+  await fetch('http://127.0.0.1/', { retry: 2 })
+  for await (const text of res.textStream()) {
+    const s: string = text
+    void s
+  }
+  const it = res.events({ eventTimeout: 1000, maxSize: 1 << 20 })
+  void it
+  void events('http://127.0.0.1/', { eventTimeout: 5000, retry: 100 })
+  void new EventSource('http://127.0.0.1/', { eventTimeout: 5000 })
+  void upload('http://127.0.0.1/', { onUploadProgress: (p) => { void p.totalBytes } })
+  const code: FetchErrorCode = 'ERR_FF_EVENT_TIMEOUT'
+  void code
+  // @ts-expect-error a progress callback takes a Progress, not a number
+  await fetch('http://127.0.0.1/', { onDownloadProgress: (p: number) => p })
+  // @ts-expect-error retry.limit is a number
+  await fetch('http://127.0.0.1/', { retry: { limit: 'many' } })
+}
+void longStreams

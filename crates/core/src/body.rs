@@ -88,57 +88,17 @@ struct State {
     cancelled: bool,
     /// Set by the consumer's first read or take.
     reading: bool,
+    /// Bytes the consumer has taken in all (progress reports read it: for
+    /// an upload, what the connection took; for a response, what JS got).
+    taken: u64,
+    /// Set when a read or take reported the clean end to the consumer.
+    reached_end: bool,
     /// Producers waiting for room through callbacks (see
     /// [`BodyQueue::when_space`]).
     space_waiters: Waiters,
     /// Consumers waiting for data through callbacks (see
     /// [`BodyQueue::when_readable`]).
     data_waiters: Waiters,
-}
-
-/// The callbacks waiting on one side of the queue: usually one, but every
-/// caller gets its own wake-up (a single slot whose newcomer woke the one
-/// before would let two waiters wake each other forever).
-#[derive(Default)]
-struct Waiters(Vec<Waiter>);
-
-impl Waiters {
-    fn add(&mut self, waiter: Waiter) {
-        self.0.push(waiter);
-    }
-
-    /// Takes every waiter, to be fired once the lock is released.
-    fn take(&mut self) -> Waiters {
-        Waiters(std::mem::take(&mut self.0))
-    }
-
-    fn fire(self, open: bool) {
-        for waiter in self.0 {
-            waiter.fire(open);
-        }
-    }
-}
-
-/// A waiting side's callback, run once: with `true` when what it waits for
-/// happened, `false` when it never will. Dropped unrun (the queue is gone),
-/// it runs with `false`: a JS promise behind it must never be left
-/// pending, which would also keep Node's event loop alive.
-struct Waiter(Option<Box<dyn FnOnce(bool) + Send>>);
-
-impl Waiter {
-    fn fire(mut self, open: bool) {
-        if let Some(wake) = self.0.take() {
-            wake(open);
-        }
-    }
-}
-
-impl Drop for Waiter {
-    fn drop(&mut self) {
-        if let Some(wake) = self.0.take() {
-            wake(false);
-        }
-    }
 }
 
 impl BodyQueue {
@@ -183,6 +143,7 @@ impl BodyQueue {
         let first_read = !state.reading;
         state.reading = true;
         state.buffered -= taken;
+        state.taken += taken as u64;
         let resume = self.resume_mark(&state);
         let wake = state.buffered <= resume && (before > before_resume || first_read);
         let waiters = if state.buffered <= resume {
@@ -390,6 +351,29 @@ impl BodyQueue {
         waiters.fire(true);
     }
 
+    /// Bytes the consumer has taken so far, in all.
+    pub fn taken(&self) -> u64 {
+        self.lock().taken
+    }
+
+    /// True once the consumer was told of the clean end (it took it all).
+    pub fn drained(&self) -> bool {
+        self.lock().reached_end
+    }
+
+    /// True when the body will never be taken whole: it failed, or the
+    /// consumer cancelled before it reached the end.
+    pub fn abandoned(&self) -> bool {
+        let state = self.lock();
+        !state.reached_end && (state.cancelled || matches!(state.end, Some(Err(_))))
+    }
+
+    /// True once the body ended (cleanly or not) or the consumer cancelled.
+    pub fn is_closed(&self) -> bool {
+        let state = self.lock();
+        state.end.is_some() || state.cancelled
+    }
+
     // ----- consumer side -----
 
     /// Bytes that a read would return now without waiting.
@@ -401,6 +385,10 @@ impl BodyQueue {
     pub fn read_into(&self, buf: &mut [u8]) -> Read {
         let mut state = self.lock();
         if state.buffered == 0 {
+            // A cancelled queue dropped what it held: that is no end.
+            if matches!(state.end, Some(Ok(()))) && !state.cancelled {
+                state.reached_end = true;
+            }
             return match &state.end {
                 None if state.cancelled => Read::End,
                 None => Read::Pending,
@@ -427,8 +415,29 @@ impl BodyQueue {
 
     /// Takes the oldest chunk whole.
     pub fn take_chunk(&self) -> Take {
+        self.take_chunk_at_most(usize::MAX)
+    }
+
+    /// Takes the oldest chunk, or its first `max` bytes when it is longer
+    /// (a zero-copy split; the rest stays first in line). An upload hands
+    /// hyper bounded pieces so that [`BodyQueue::taken`] follows what the
+    /// connection really took: one huge chunk would count as sent the
+    /// moment hyper started on it.
+    pub fn take_chunk_at_most(&self, max: usize) -> Take {
         let mut state = self.lock();
+        let max = max.max(1);
+        if let Some(front) = state.chunks.front_mut() {
+            if front.len() > max {
+                let piece = front.split_to(max);
+                self.consumed(state, piece.len());
+                return Take::Chunk(piece);
+            }
+        }
         let Some(chunk) = state.chunks.pop_front() else {
+            // A cancelled queue dropped what it held: that is no end.
+            if matches!(state.end, Some(Ok(()))) && !state.cancelled {
+                state.reached_end = true;
+            }
             return match &state.end {
                 None if state.cancelled => Take::End,
                 None => Take::Pending,
@@ -496,6 +505,9 @@ impl std::fmt::Debug for BodyQueue {
             .finish()
     }
 }
+
+mod waiters;
+use waiters::{Waiter, Waiters};
 
 #[cfg(test)]
 mod tests;

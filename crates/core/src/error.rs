@@ -68,6 +68,8 @@ pub mod codes {
     pub const CONNECT_TIMEOUT: &str = "ERR_FF_CONNECT_TIMEOUT";
     /// The body was silent for longer than `readTimeout`.
     pub const READ_TIMEOUT: &str = "ERR_FF_READ_TIMEOUT";
+    /// An event stream went longer than `eventTimeout` without an event.
+    pub const EVENT_TIMEOUT: &str = "ERR_FF_EVENT_TIMEOUT";
     /// The request was aborted by its caller.
     pub const ABORTED: &str = "ERR_FF_ABORTED";
     /// An argument could not be turned into a request.

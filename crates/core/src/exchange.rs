@@ -146,6 +146,44 @@ impl Exchange {
         self.cancel.cancel();
     }
 
+    /// The watchdog of `eventTimeout` (see [`EventClock`]): the future,
+    /// to be spawned, fails the body with `ERR_FF_EVENT_TIMEOUT` and drops
+    /// the connection once `limit` passed without a tick of `clock`.
+    ///
+    /// [`EventClock`]: crate::EventClock
+    pub fn watch_events(
+        &self,
+        clock: Arc<crate::EventClock>,
+        limit: Duration,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        crate::event_timeout::watch(clock, limit, self.body.clone(), self.cancel.clone())
+    }
+
+    /// Bytes of the streamed request body the connection has taken, in
+    /// the attempt being sent (0 without a streamed body).
+    pub fn uploaded(&self) -> u64 {
+        self.upload.as_ref().map_or(0, |u| u.current().taken())
+    }
+
+    /// Where the streamed request body's attempt in force stands: 1 once
+    /// the connection took all of it, -1 once it never will (failed,
+    /// cancelled, or no streamed body), 0 while it is being sent.
+    pub fn upload_state(&self) -> i32 {
+        match &self.upload {
+            None => -1,
+            Some(upload) => {
+                let queue = upload.current();
+                if queue.drained() {
+                    1
+                } else if queue.abandoned() {
+                    -1
+                } else {
+                    0
+                }
+            }
+        }
+    }
+
     /// Stops reading the body (the consumer is gone): the connection is
     /// dropped, not drained.
     pub fn cancel_body(&self) {

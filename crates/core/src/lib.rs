@@ -12,6 +12,7 @@ mod client;
 mod config;
 mod decode;
 mod error;
+mod event_timeout;
 mod exchange;
 mod origin_gate;
 mod redirect;
@@ -26,6 +27,7 @@ pub use chunk_pool::ChunkPool;
 pub use client::{Client, ClientOptions};
 pub use config::{HttpVersion, ProxySetting, TlsOptions};
 pub use error::{codes, Error, Kind};
+pub use event_timeout::EventClock;
 pub use exchange::{Exchange, RequestSpec, ResponseHead};
 pub use redirect::RedirectMode;
 /// The redirect step itself, public only for the `redirect_step` fuzz target

@@ -211,13 +211,18 @@ impl Drop for ConsumerGuard {
     }
 }
 
+/// The largest piece of a queued chunk handed to hyper at once: hyper
+/// buffers what it takes, so upload progress (bytes taken) runs ahead of
+/// the socket by at most about this much plus hyper's own buffer.
+const MAX_PIECE: usize = 256 * 1024;
+
 /// The queue as a reqwest body. A producer failure becomes a body error,
 /// so hyper abandons the connection rather than ending the chunked body
 /// cleanly: the server never mistakes a failed upload for a complete one.
 pub(crate) fn into_reqwest_body(queue: Arc<BodyQueue>) -> reqwest::Body {
     let chunks = stream::unfold(ConsumerGuard(queue), |guard| async move {
         loop {
-            match guard.0.take_chunk() {
+            match guard.0.take_chunk_at_most(MAX_PIECE) {
                 Take::Chunk(chunk) => return Some((Ok(chunk), guard)),
                 Take::Pending => guard.0.readable().await,
                 Take::End => return None,

@@ -331,3 +331,57 @@ fn an_abort_keeps_the_first_failure() {
         other => panic!("expected failure, got {other:?}"),
     }
 }
+
+#[test]
+fn taken_counts_every_byte_the_consumer_took_and_drained_needs_the_clean_end() {
+    let q = BodyQueue::new(100);
+    q.push(Bytes::from_static(b"abcdef"));
+    let mut buf = [0u8; 4];
+    assert!(matches!(q.read_into(&mut buf), Read::Bytes(4)));
+    assert_eq!(q.taken(), 4);
+    assert!(matches!(q.take_chunk(), Take::Chunk(c) if &c[..] == b"ef"));
+    assert_eq!(q.taken(), 6);
+    assert!(!q.is_closed());
+    q.finish(Ok(()));
+    assert!(q.is_closed());
+    assert!(!q.drained(), "the consumer has not seen the end yet");
+    assert!(matches!(q.take_chunk(), Take::End));
+    assert!(q.drained());
+    q.cancel();
+    assert!(!q.abandoned(), "cancelling after the end abandons nothing");
+}
+
+#[test]
+fn a_failed_or_cancelled_body_is_abandoned_not_drained() {
+    let q = BodyQueue::new(100);
+    q.finish(Err(network(codes::ECONNRESET, "reset")));
+    assert!(q.is_closed());
+    assert!(q.abandoned());
+    assert!(matches!(q.take_chunk(), Take::Failed(_)));
+    assert!(!q.drained());
+    let cut = BodyQueue::new(100);
+    cut.push(Bytes::from_static(b"left"));
+    cut.finish(Ok(()));
+    cut.cancel();
+    assert!(cut.abandoned(), "its last bytes were never taken");
+    assert!(matches!(cut.take_chunk(), Take::End));
+    assert!(!cut.drained());
+}
+
+#[test]
+fn a_long_chunk_is_taken_in_pieces_of_at_most_the_limit() {
+    let q = BodyQueue::new(100);
+    q.push(Bytes::from_static(b"abcdefg"));
+    q.push(Bytes::from_static(b"hi"));
+    q.finish(Ok(()));
+    let mut pieces = Vec::new();
+    while let Take::Chunk(c) = q.take_chunk_at_most(3) {
+        pieces.push(c);
+        assert_eq!(
+            q.taken(),
+            pieces.iter().map(|p| p.len() as u64).sum::<u64>()
+        );
+    }
+    assert_eq!(pieces, [&b"abc"[..], b"def", b"g", b"hi"]);
+    assert!(q.drained());
+}
