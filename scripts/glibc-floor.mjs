@@ -4,7 +4,8 @@
 // load on glibc 2.31 ("version `GLIBC_2.34' not found"). 64-bit
 // little-endian ELF only: the linux-x64-gnu and linux-arm64-gnu addons.
 //
-//   node scripts/glibc-floor.mjs <file.node>   prints e.g. 2.17
+//   node scripts/glibc-floor.mjs <file.node>           prints e.g. 2.17
+//   node scripts/glibc-floor.mjs --check <file.node>   and fails above GLIBC_FLOOR
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -71,6 +72,23 @@ export function glibcFloor (file) {
   return versions.at(-1) ?? null
 }
 
+/** The file's glibc floor; throws if it is above GLIBC_FLOOR (or there is none). */
+export function checkGlibcFloor (file) {
+  const floor = glibcFloor(file)
+  if (!floor || compareVersions(floor, GLIBC_FLOOR) > 0) {
+    throw new Error(`${file} needs glibc ${floor}, above the floor ${GLIBC_FLOOR}: ` +
+      'build it with the glibc 2.17 toolchain (node scripts/toolchain.mjs install)')
+  }
+  return floor
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(glibcFloor(process.argv[2]))
+  const check = process.argv[2] === '--check'
+  const file = process.argv[check ? 3 : 2]
+  try {
+    console.log(check ? checkGlibcFloor(file) : glibcFloor(file))
+  } catch (err) {
+    console.error(err.message)
+    process.exit(1)
+  }
 }

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { platformOf } from '../../scripts/build.mjs'
 import { GLIBC_FLOOR, compareVersions, glibcFloor } from '../../scripts/glibc-floor.mjs'
 import { createRequire } from 'node:module'
 import { ROOT, tarballs } from './app.mjs'
@@ -38,14 +39,27 @@ test(`the ${PLATFORM} tarball holds its addon, README and package.json`, () => {
     ['README.md', `ferrofetch.${PLATFORM}.node`, 'package.json'])
 })
 
-test('every napi target has a platform package listed in optionalDependencies at the main version', () => {
-  assert.deepEqual(Object.keys(main.optionalDependencies).sort(), platforms.map((p) => `@ferrofetch/${p}`).sort())
-  assert.equal(main.napi.targets.length, platforms.length)
+function packedManifest (tgz) {
+  const res = spawnSync('tar', ['-xzOf', tgz, 'package/package.json'], { encoding: 'utf8' })
+  assert.equal(res.status, 0, res.stderr)
+  return JSON.parse(res.stdout)
+}
+
+test('the packed package.json lists every platform package as an optionalDependency at its version', () => {
+  const packed = packedManifest(tarballs(PLATFORM).main)
+  assert.equal(packed.version, main.version)
+  assert.deepEqual(packed.optionalDependencies,
+    Object.fromEntries(platforms.map((p) => [`@ferrofetch/${p}`, main.version])))
+  // The repo's own has none, so that npm ci works before they are published.
+  assert.equal(main.optionalDependencies, undefined)
+})
+
+test('every napi target has a platform package at the main version', () => {
+  assert.deepEqual(main.napi.targets.map((triple) => platformOf(triple)).sort(), platforms)
   for (const platform of platforms) {
     const pkg = readJson(join(ROOT, 'npm', platform, 'package.json'))
     assert.equal(pkg.name, `@ferrofetch/${platform}`)
     assert.equal(pkg.version, main.version, pkg.name)
-    assert.equal(main.optionalDependencies[pkg.name], main.version)
     assert.equal(pkg.main, `ferrofetch.${platform}.node`)
     assert.deepEqual(pkg.files, [pkg.main])
     assert.equal(pkg.license, main.license)
