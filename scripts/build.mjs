@@ -43,11 +43,11 @@ export function buildAddon ({ debug = false, target, zig = false, local } = {}) 
     }
     if (toolchainInstalled()) Object.assign(env, floorEnv())
   }
-  // --no-js and --dts into the target dir: lib/native.js is the loader and
-  // index.d.ts is hand-written, so napi's generated ones are not wanted.
+  // --no-js: lib/native.js is the loader. (No typings are generated either:
+  // index.d.ts is hand-written, napi-derive is built without `type-def`.)
   // --workspace, as `cargo test --workspace` and clippy do, so crate
   // features unify and dependencies compile once for all of them.
-  const args = [napiCli, 'build', '--platform', '--no-js', '--output-dir', outDir, '--dts', 'generated.d.ts']
+  const args = [napiCli, 'build', '--platform', '--no-js', '--output-dir', outDir]
   if (!debug) args.push('--release')
   if (target) args.push('--target', target)
   if (zig) args.push('--cross-compile')

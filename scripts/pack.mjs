@@ -12,7 +12,8 @@
 // The repo's package.json lists no optionalDependencies: npm ci would need
 // the platform packages in the lockfile before they are published. As
 // `napi prepublish` does, the packed package.json gets them, one per
-// npm/<platform>/ package, at the main package's version.
+// npm/<platform>/ package, at the main package's version; it loses the
+// repo's scripts and ava config.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -60,6 +61,10 @@ function packMain (platformDirs) {
     }
     return [platformPkg.name, pkg.version]
   }))
+  // The scripts only work in the repo (scripts/ is not packed), and npm warns
+  // every user about a `prepare` it will not even run for a registry install.
+  delete pkg.scripts
+  delete pkg.ava
   const stage = mkdtempSync(join(tmpdir(), 'ferrofetch-pack-'))
   try {
     for (const file of packedFiles(root)) {

@@ -63,13 +63,14 @@ export function npm (cwd, args) {
 /**
  * Makes an app in a new temp dir and installs `specs` (tarball paths) in
  * one `npm install`, so the platform tarball satisfies ferrofetch's
- * optionalDependency and npm need not find it on the registry (where it
- * may not exist yet). Extra npm flags in `flags`.
+ * optionalDependency. --offline: nothing comes from a registry (the other
+ * platforms' packages, which may not be published, are optional and are
+ * skipped; ferrofetch has no dependencies). Extra npm flags in `flags`.
  */
 export function makeApp (specs, flags = []) {
   const dir = mkdtempSync(join(tmpdir(), 'ferrofetch-app-'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }))
-  const res = npm(dir, ['install', '--no-audit', '--no-fund', '--no-package-lock', ...flags, ...specs])
+  const res = npm(dir, ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', ...flags, ...specs])
   if (res.status !== 0) {
     rmSync(dir, { recursive: true, force: true })
     throw new Error(`npm install failed (${res.status}):\n${res.stdout}\n${res.stderr}`)

@@ -52,6 +52,8 @@ test('the packed package.json lists every platform package as an optionalDepende
     Object.fromEntries(platforms.map((p) => [`@ferrofetch/${p}`, main.version])))
   // The repo's own has none, so that npm ci works before they are published.
   assert.equal(main.optionalDependencies, undefined)
+  // No lifecycle script for npm to warn users about.
+  assert.equal(packed.scripts, undefined)
 })
 
 test('every napi target has a platform package at the main version', () => {
