@@ -85,9 +85,9 @@ function hostTriple () {
 
 function readHostTriple () {
   if (hostIsLinuxX64Gnu()) return HOST_TRIPLE
-  const host = spawnSync('rustc', ['-vV'], { encoding: 'utf8' }).stdout?.match(/^host: (.+)$/m)?.[1]
-  if (!host) throw new Error('could not read the host triple from `rustc -vV`')
-  return host
+  const triple = spawnSync('rustc', ['-vV'], { encoding: 'utf8' }).stdout?.match(/^host: (.+)$/m)?.[1]
+  if (!triple) throw new Error('could not read the host triple from `rustc -vV`')
+  return triple
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
