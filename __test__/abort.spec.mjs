@@ -40,6 +40,7 @@ test('aborting while waiting for headers closes the connection', async (t) => {
   })
   const controller = new AbortController()
   const pending = fetch(url, { signal: controller.signal })
+  // eslint-disable-next-line no-unmodified-loop-condition -- the server's handler sets it
   for (let i = 0; i < 100 && !serverSawClose; i++) await sleep(10)
   t.truthy(serverSawClose, 'the request reached the server')
   const reason = new Error('no more waiting')

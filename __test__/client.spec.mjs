@@ -93,7 +93,7 @@ async function holdingServer (t) {
   const waiter = (id) => {
     if (!waiters.has(id)) {
       let resolve
-      const promise = new Promise((r) => { resolve = r })
+      const promise = new Promise((_resolve) => { resolve = _resolve })
       waiters.set(id, { promise, resolve })
     }
     return waiters.get(id)

@@ -3,7 +3,7 @@
 // complete response.
 import test from 'ava'
 import { fetch } from '../index.mjs'
-import { httpServer, tcpServer, sleep } from './helpers/servers.mjs'
+import { tcpServer, sleep } from './helpers/servers.mjs'
 
 const settle = (p) => p.then((v) => ({ value: v }), (error) => ({ error }))
 

@@ -372,7 +372,7 @@ const comparisons = [
   ['from a POST Request as GET', (R) => new R(new R(URL_A, { method: 'POST', body: 'b' }), { method: 'GET' })],
   ['from a used Request', (R) => {
     const used = new R(URL_A, { method: 'POST', body: 'b' })
-    new R(used)
+    new R(used) // eslint-disable-line no-new -- constructing from `used` consumes its body
     return new R(used)
   }],
   ['clone()', (R) => new R(URL_A, { method: 'POST', body: 'c', cache: 'no-cache' }).clone()]

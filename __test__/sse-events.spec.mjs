@@ -136,6 +136,7 @@ test('breaking out of the loop closes the connection', async (t) => {
       closed()
     })
   })
+  // eslint-disable-next-line no-unreachable-loop -- the break after one event is what this tests
   for await (const ev of (await fetch(url)).events()) {
     t.is(ev.data, 'tick')
     break

@@ -173,6 +173,7 @@ test('a server that answers 413 early stops the producer', async (t) => {
   }
   // Either the 413 arrives or a clear network error does; never a hang.
   t.true(outcome === 413 || outcome instanceof TypeError, `got ${outcome}`)
+  // eslint-disable-next-line no-unmodified-loop-condition -- the stream's cancel() sets it
   for (let i = 0; i < 200 && !cancelled; i++) await sleep(10)
   t.true(cancelled, 'the producer should be told to stop')
   const pullsAtStop = pulls

@@ -93,7 +93,7 @@ export function startServer({ timeoutMs = 10_000, tls = false } = {}) {
     child.stdin.destroy();
     if (files) rmSync(files.dir, { recursive: true, force: true });
   };
-  return new Promise((resolvePromise, reject) => {
+  return new Promise((_resolve, reject) => {
     let out = '';
     const fail = (err) => {
       clearTimeout(timer);
@@ -119,7 +119,7 @@ export function startServer({ timeoutMs = 10_000, tls = false } = {}) {
         server.tlsBaseUrl = `https://127.0.0.1:${server.tlsPort}`;
         server.caFile = files.caFile;
       }
-      resolvePromise(server);
+      _resolve(server);
     });
   });
 }

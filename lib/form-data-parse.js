@@ -114,7 +114,7 @@ function parseMultipart (input, boundaryParam) {
     if (part.filename !== null) {
       // 5.10 A file: its type is text/plain when missing, '' when not ASCII.
       let type = part.contentType ?? 'text/plain'
-      if (!/^[\x00-\x7f]*$/.test(type)) type = ''
+      if (!/^\p{ASCII}*$/u.test(type)) type = ''
       value = new File([body], part.filename, { type })
     } else {
       // 5.11 A string: the UTF-8 decoding of the body.

@@ -56,8 +56,6 @@ const { binding } = require('./native')
 const { SLOTS, FAILURE_TAG, DEFAULT_MAX_SIZE } = require('./sse')
 const { brandClass } = require('./brand')
 
-/** U+FEFF's UTF-8 bytes read as Latin-1: a raw BOM, as eventsource-parser sees it. */
-const LATIN1_BOM = '\u00EF\u00BB\u00BF'
 /** A first chunk that may still be the start of a raw BOM waits for more. */
 const BOM_STARTS = new Set(['', '\u00EF', '\u00EF\u00BB'])
 /** One leading BOM, decoded or raw. */
