@@ -90,4 +90,3 @@ test('eventsource with ferrofetch: a wrong content type fails with the same erro
   t.deepEqual(ferrofetch, node)
   t.is(ferrofetch.log[0][0], 'error')
 })
-

@@ -16,7 +16,6 @@ const { EventSource, ErrorEvent } = require('../lib/eventsource.js')
 const { fetch: ferrofetch } = require('../lib/client.js')
 const MODULE_PATH = fileURLToPath(new URL('../lib/eventsource.js', import.meta.url))
 
-
 test('a 200 text/event-stream response opens the connection: open event, readyState OPEN', async (t) => {
   const server = await sseServer(t, (req, res) => res.writeHead(200, SSE_HEAD).flushHeaders())
   const es = new EventSource(`${server.url}/stream`)
@@ -433,7 +432,6 @@ test('an invalid URL throws a SyntaxError DOMException; withCredentials reflects
   es.close()
   t.false(new EventSource('http://127.0.0.1:1/', { fetch: () => new Promise(() => {}) }).withCredentials)
 })
-
 
 test('same events and readyStates as the npm eventsource package across a reconnection', async (t) => {
   const handler = (req, res, n) => {

@@ -87,7 +87,7 @@ test("h2c: http: 'http2' speaks HTTP/2 over cleartext by prior knowledge", async
   t.is(stats.sessions, 1)
 })
 
-test("h2c: 50 concurrent requests on a new client share one connection (prior knowledge)", async (t) => {
+test('h2c: 50 concurrent requests on a new client share one connection (prior knowledge)', async (t) => {
   const { url, stats } = await h2Server(t, { cleartext: true }, (req, res) => res.end(req.url))
   const client = new Client({ http: 'http2' })
   const paths = Array.from({ length: 50 }, (_, i) => `/r${i}`)

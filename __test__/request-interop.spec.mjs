@@ -226,8 +226,13 @@ const copyCases = [
     method: 'POST', body: 'text', headers: { 'X-A': '1' }, cache: 'no-store', redirect: 'manual'
   })],
   ['every attribute set', () => new NodeRequest('http://example.com/', {
-    credentials: 'omit', mode: 'same-origin', referrer: 'http://ref.example/p', referrerPolicy: 'origin',
-    integrity: 'sha256-x', keepalive: true, signal: AbortSignal.abort()
+    credentials: 'omit',
+    mode: 'same-origin',
+    referrer: 'http://ref.example/p',
+    referrerPolicy: 'origin',
+    integrity: 'sha256-x',
+    keepalive: true,
+    signal: AbortSignal.abort()
   })],
   ['a stream body', () => new NodeRequest('http://example.com/', { method: 'PUT', body: streamOf('s', 't'), duplex: 'half' })],
   ['a used body', () => {

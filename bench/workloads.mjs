@@ -8,131 +8,131 @@
 // A new workload (upload, SSE, EventSource, idle streams, HTTP/2) is one more
 // entry; workload-specific clients go in clients.mjs and its own `clients` list.
 
-import diagnosticsChannel from 'node:diagnostics_channel';
-import { performance } from 'node:perf_hooks';
+import diagnosticsChannel from 'node:diagnostics_channel'
+import { performance } from 'node:perf_hooks'
 
-import { CLIENTS, H2_CLIENTS, MAX_CONNECTIONS } from './clients.mjs';
+import { CLIENTS, H2_CLIENTS, MAX_CONNECTIONS } from './clients.mjs'
 
-const MB = 1e6;
-const WARMUP_REQUESTS = 200;
+const MB = 1e6
+const WARMUP_REQUESTS = 200
 
-async function sequential(client, url, count) {
-  for (let i = 0; i < count; i++) checkSmall(await client.text(url));
+async function sequential (client, url, count) {
+  for (let i = 0; i < count; i++) checkSmall(await client.text(url))
 }
 
 /** `count` requests from `concurrency` loops sharing one counter. */
-async function pooled(client, url, count, concurrency) {
-  let started = 0;
+async function pooled (client, url, count, concurrency) {
+  let started = 0
   const loop = async () => {
     while (started < count) {
-      started++;
-      checkSmall(await client.text(url));
+      started++
+      checkSmall(await client.text(url))
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, loop));
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, loop))
 }
 
-function checkSmall(body) {
-  if (body !== 'hello world\n') throw new Error(`unexpected /small body: ${JSON.stringify(body).slice(0, 80)}`);
+function checkSmall (body) {
+  if (body !== 'hello world\n') throw new Error(`unexpected /small body: ${JSON.stringify(body).slice(0, 80)}`)
 }
 
-function rate(count, startMs) {
-  const seconds = (performance.now() - startMs) / 1000;
-  return { value: count / seconds, seconds, requests: count };
+function rate (count, startMs) {
+  const seconds = (performance.now() - startMs) / 1000
+  return { value: count / seconds, seconds, requests: count }
 }
 
-const UPLOAD_CHUNK = new Uint8Array(64 * 1024).fill(0x75);
+const UPLOAD_CHUNK = new Uint8Array(64 * 1024).fill(0x75)
 
 /** A 1 GiB (quick: 64 MiB) upload in 64 KiB chunks through `method`. */
-function uploadWorkload(method, clients) {
+function uploadWorkload (method, clients) {
   return {
     unit: 'MB/s',
     clients,
-    async run(client, baseUrl, quick) {
-      const size = quick ? 64 * 2 ** 20 : 2 ** 30;
-      const start = performance.now();
-      const result = await client[method](`${baseUrl}/upload`, size, UPLOAD_CHUNK);
+    async run (client, baseUrl, quick) {
+      const size = quick ? 64 * 2 ** 20 : 2 ** 30
+      const start = performance.now()
+      const result = await client[method](`${baseUrl}/upload`, size, UPLOAD_CHUNK)
       // A client that times itself (raw-socket) returns { bytes, seconds }.
-      const received = typeof result === 'number' ? result : result.bytes;
-      const seconds = typeof result === 'number' ? (performance.now() - start) / 1000 : result.seconds;
-      if (received !== size) throw new Error(`server received ${received} bytes, expected ${size}`);
-      return { value: size / MB / seconds, seconds, bytes: size };
+      const received = typeof result === 'number' ? result : result.bytes
+      const seconds = typeof result === 'number' ? (performance.now() - start) / 1000 : result.seconds
+      if (received !== size) throw new Error(`server received ${received} bytes, expected ${size}`)
+      return { value: size / MB / seconds, seconds, bytes: size }
     },
-  };
+  }
 }
 
 /** Events per second reading the bench server's /sse stream. */
-function sseWorkload(clients, peers) {
+function sseWorkload (clients, peers) {
   return {
     unit: 'events/s',
     clients,
     peers,
-    async run(client, baseUrl, quick) {
-      const count = quick ? 100_000 : 1_000_000;
-      const start = performance.now();
-      const n = await client.countEvents(`${baseUrl}/sse?events=${count}`, count);
-      const seconds = (performance.now() - start) / 1000;
-      if (n !== count) throw new Error(`got ${n} events, expected ${count}`);
-      return { value: n / seconds, seconds, events: n };
+    async run (client, baseUrl, quick) {
+      const count = quick ? 100_000 : 1_000_000
+      const start = performance.now()
+      const n = await client.countEvents(`${baseUrl}/sse?events=${count}`, count)
+      const seconds = (performance.now() - start) / 1000
+      if (n !== count) throw new Error(`got ${n} events, expected ${count}`)
+      return { value: n / seconds, seconds, events: n }
     },
-  };
+  }
 }
 
 /** A 1 GiB (quick: 64 MiB) download read as a stream. */
 const download = {
   unit: 'MB/s',
   clients: CLIENTS,
-  async run(client, baseUrl, quick) {
-    const size = quick ? 64 * 2 ** 20 : 2 ** 30;
-    const start = performance.now();
-    const bytes = await client.readAll(`${baseUrl}/bytes?size=${size}`);
-    const seconds = (performance.now() - start) / 1000;
-    if (bytes !== size) throw new Error(`read ${bytes} bytes, expected ${size}`);
-    return { value: bytes / MB / seconds, seconds, bytes };
+  async run (client, baseUrl, quick) {
+    const size = quick ? 64 * 2 ** 20 : 2 ** 30
+    const start = performance.now()
+    const bytes = await client.readAll(`${baseUrl}/bytes?size=${size}`)
+    const seconds = (performance.now() - start) / 1000
+    if (bytes !== size) throw new Error(`read ${bytes} bytes, expected ${size}`)
+    return { value: bytes / MB / seconds, seconds, bytes }
   },
-};
+}
 
 /**
  * Subscribes to undici's request channels as a tracer does (it adds a
  * header on create and reads each response) and counts the requests that
  * completed, so that a row with a subscriber fails unless it really had one.
  */
-function subscribeLikeATracer() {
-  const seen = { completed: 0 };
-  const onCreate = ({ request }) => request.addHeader('x-bench-trace', '1');
-  const onHeaders = ({ response }) => response.statusCode;
-  const onTrailers = () => seen.completed++;
-  diagnosticsChannel.subscribe('undici:request:create', onCreate);
-  diagnosticsChannel.subscribe('undici:request:headers', onHeaders);
-  diagnosticsChannel.subscribe('undici:request:trailers', onTrailers);
-  return seen;
+function subscribeLikeATracer () {
+  const seen = { completed: 0 }
+  const onCreate = ({ request }) => request.addHeader('x-bench-trace', '1')
+  const onHeaders = ({ response }) => response.statusCode
+  const onTrailers = () => seen.completed++
+  diagnosticsChannel.subscribe('undici:request:create', onCreate)
+  diagnosticsChannel.subscribe('undici:request:headers', onHeaders)
+  diagnosticsChannel.subscribe('undici:request:trailers', onTrailers)
+  return seen
 }
 
 /** 20,000 (quick: 2,000) small GETs, one after another. */
-async function smallSequential(client, baseUrl, quick) {
-  const count = quick ? 2_000 : 20_000;
-  const url = `${baseUrl}/small`;
-  await sequential(client, url, WARMUP_REQUESTS);
-  const start = performance.now();
-  await sequential(client, url, count);
-  return rate(count, start);
+async function smallSequential (client, baseUrl, quick) {
+  const count = quick ? 2_000 : 20_000
+  const url = `${baseUrl}/small`
+  await sequential(client, url, WARMUP_REQUESTS)
+  const start = performance.now()
+  await sequential(client, url, count)
+  return rate(count, start)
 }
 
 /** 20,000 (quick: 2,000) small GETs with 64 in flight. */
 const smallC64 = {
   unit: 'req/s',
   clients: CLIENTS,
-  async run(client, baseUrl, quick) {
-    const count = quick ? 2_000 : 20_000;
-    const url = `${baseUrl}/small`;
+  async run (client, baseUrl, quick) {
+    const count = quick ? 2_000 : 20_000
+    const url = `${baseUrl}/small`
     // Warm up with the same concurrency so every client has its
     // connections open before the clock starts.
-    await pooled(client, url, WARMUP_REQUESTS, MAX_CONNECTIONS);
-    const start = performance.now();
-    await pooled(client, url, count, MAX_CONNECTIONS);
-    return rate(count, start);
+    await pooled(client, url, WARMUP_REQUESTS, MAX_CONNECTIONS)
+    const start = performance.now()
+    await pooled(client, url, count, MAX_CONNECTIONS)
+    return rate(count, start)
   },
-};
+}
 
 /**
  * `spec` over HTTP/2 with TLS (ALPN) against the server's https listener,
@@ -140,19 +140,19 @@ const smallC64 = {
  * have seen an HTTP/2 request from this client, so a client that fell back
  * to HTTP/1.1 fails its row instead of measuring the wrong protocol.
  */
-function overH2(spec) {
+function overH2 (spec) {
   return {
     ...spec,
     clients: H2_CLIENTS,
     peers: ['undici-h2', 'undici-h2'],
     tls: true,
-    async run(client, baseUrl, quick) {
-      if (!baseUrl.startsWith('https:')) throw new Error(`HTTP/2 workloads need an https base URL, got ${baseUrl}`);
-      const version = await client.text(`${baseUrl}/version`);
-      if (version !== 'HTTP/2.0') throw new Error(`the server saw ${JSON.stringify(version)}, not HTTP/2.0`);
-      return { ...(await spec.run(client, baseUrl, quick)), httpVersion: version };
+    async run (client, baseUrl, quick) {
+      if (!baseUrl.startsWith('https:')) throw new Error(`HTTP/2 workloads need an https base URL, got ${baseUrl}`)
+      const version = await client.text(`${baseUrl}/version`)
+      if (version !== 'HTTP/2.0') throw new Error(`the server saw ${JSON.stringify(version)}, not HTTP/2.0`)
+      return { ...(await spec.run(client, baseUrl, quick)), httpVersion: version }
     },
-  };
+  }
 }
 
 export const workloads = {
@@ -165,12 +165,12 @@ export const workloads = {
   'small-seq-traced': {
     unit: 'req/s',
     clients: CLIENTS,
-    async run(client, baseUrl, quick) {
-      const seen = subscribeLikeATracer();
-      const result = await smallSequential(client, baseUrl, quick);
-      const expected = result.requests + WARMUP_REQUESTS;
-      if (seen.completed !== expected) throw new Error(`the subscriber saw ${seen.completed} requests complete, expected ${expected}`);
-      return result;
+    async run (client, baseUrl, quick) {
+      const seen = subscribeLikeATracer()
+      const result = await smallSequential(client, baseUrl, quick)
+      const expected = result.requests + WARMUP_REQUESTS
+      if (seen.completed !== expected) throw new Error(`the subscriber saw ${seen.completed} requests complete, expected ${expected}`)
+      return result
     },
   },
 
@@ -195,16 +195,16 @@ export const workloads = {
     lowerIsBetter: true,
     clients: ['ferrofetch-sse', 'esp-node-fetch', 'eventsource-pkg'],
     peers: ['esp-node-fetch', 'eventsource-pkg'],
-    async run(client, baseUrl, quick) {
-      const count = quick ? 200 : 2000;
-      globalThis.gc?.();
-      const before = process.memoryUsage().rss;
-      const handle = await client.openIdle(`${baseUrl}/sse-idle`, count);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      globalThis.gc?.();
-      const after = process.memoryUsage().rss;
-      handle.close();
-      return { value: (after - before) / 1000 / count, streams: count };
+    async run (client, baseUrl, quick) {
+      const count = quick ? 200 : 2000
+      globalThis.gc?.()
+      const before = process.memoryUsage().rss
+      const handle = await client.openIdle(`${baseUrl}/sse-idle`, count)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      globalThis.gc?.()
+      const after = process.memoryUsage().rss
+      handle.close()
+      return { value: (after - before) / 1000 / count, streams: count }
     },
   },
 
@@ -224,28 +224,28 @@ export const workloads = {
     lowerIsBetter: true,
     clients: ['ferrofetch-sse', 'ferrofetch-sse-timeout'],
     peers: ['ferrofetch-sse', 'ferrofetch-sse'],
-    async run(client, baseUrl, quick) {
-      const count = quick ? 200 : 2000;
-      globalThis.gc?.();
-      const before = process.memoryUsage().rss;
-      const handle = await client.openIdle(`${baseUrl}/sse-idle`, count);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      globalThis.gc?.();
-      const after = process.memoryUsage().rss;
-      const idleMs = 2000;
-      const cpuBefore = process.cpuUsage();
-      await new Promise((resolve) => setTimeout(resolve, idleMs));
-      const cpu = process.cpuUsage(cpuBefore);
-      handle.close();
+    async run (client, baseUrl, quick) {
+      const count = quick ? 200 : 2000
+      globalThis.gc?.()
+      const before = process.memoryUsage().rss
+      const handle = await client.openIdle(`${baseUrl}/sse-idle`, count)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      globalThis.gc?.()
+      const after = process.memoryUsage().rss
+      const idleMs = 2000
+      const cpuBefore = process.cpuUsage()
+      await new Promise((resolve) => setTimeout(resolve, idleMs))
+      const cpu = process.cpuUsage(cpuBefore)
+      handle.close()
       return {
         value: (after - before) / 1000 / count,
         streams: count,
         idleCpuUsPerStreamPerS: (cpu.user + cpu.system) / count / (idleMs / 1000),
-      };
+      }
     },
   },
 
   // HTTP/2 over TLS, negotiated by ALPN; ratios against undici allowH2.
   'h2-download-1g': overH2(download),
   'h2-small-c64': overH2(smallC64),
-};
+}

@@ -121,4 +121,8 @@ module.exports = {
   withEventTimeout,
   defaultEventTimeout,
   applyDefaultEventTimeout,
-  watchedSource, eventTimeoutOption, eventTimeoutError, JsEventWatchdog }
+  watchedSource,
+  eventTimeoutOption,
+  eventTimeoutError,
+  JsEventWatchdog
+}

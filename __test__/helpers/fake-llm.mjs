@@ -102,7 +102,10 @@ const chat = {
   firstTokenFrame: 1,
   frames: (body) => {
     const chunk = (delta, finish = null) => ({
-      id: 'chatcmpl-1', object: 'chat.completion.chunk', created: CREATED, model: body.model,
+      id: 'chatcmpl-1',
+      object: 'chat.completion.chunk',
+      created: CREATED,
+      model: body.model,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }]
     })
     return [

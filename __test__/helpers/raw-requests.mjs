@@ -10,10 +10,13 @@ import { tcpServer } from './servers.mjs'
  */
 export function parseHead (head) {
   const [requestLine, ...lines] = head.split('\r\n')
-  return { requestLine, headers: lines.map((line) => {
-    const colon = line.indexOf(':')
-    return [line.slice(0, colon), line.slice(colon + 1).trim()]
-  }) }
+  return {
+    requestLine,
+    headers: lines.map((line) => {
+      const colon = line.indexOf(':')
+      return [line.slice(0, colon), line.slice(colon + 1).trim()]
+    })
+  }
 }
 
 function bodyEnd (buffer, start, headers) {
