@@ -15,80 +15,8 @@
 const kBrand = Symbol.for('ferrofetch.headers')
 const kInspect = Symbol.for('nodejs.util.inspect.custom')
 const GUARDS = ['none', 'request', 'response', 'immutable']
-
-// --- Byte-level predicates (Fetch §2.2.2) ---------------------------------
-
-// A header name is a token (RFC 9110 §5.6.2): one or more tchar.
-const TCHAR = new Uint8Array(128)
-for (const ch of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
-  TCHAR[ch.charCodeAt(0)] = 1
-}
-
-function isHeaderName (name) {
-  if (name.length === 0) return false
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i)
-    if (c > 0x7f || TCHAR[c] === 0) return false
-  }
-  return true
-}
-
-// Fetch: a header value has no leading or trailing HTTP tab or space bytes and
-// contains no 0x00 NUL or HTTP newline bytes.
-const NUL_OR_NEWLINE = /[\0\r\n]/
-function isHeaderValue (value) {
-  const first = value.charCodeAt(0) // NaN when empty, which passes
-  const last = value.charCodeAt(value.length - 1)
-  return first !== 0x09 && first !== 0x20 && last !== 0x09 && last !== 0x20 && !NUL_OR_NEWLINE.test(value)
-}
-
-function isHTTPWhitespace (c) {
-  return c === 0x09 || c === 0x0a || c === 0x0d || c === 0x20
-}
-
-// Fetch "normalize": remove leading and trailing HTTP whitespace bytes.
-// Returns the same string when there is nothing to strip (the common case).
-function normalizeValue (value) {
-  let start = 0
-  let end = value.length
-  while (start < end && isHTTPWhitespace(value.charCodeAt(start))) start++
-  while (end > start && isHTTPWhitespace(value.charCodeAt(end - 1))) end--
-  return start === 0 && end === value.length ? value : value.slice(start, end)
-}
-
-// --- WebIDL conversions -----------------------------------------------------
-
-function isObject (value) {
-  return (typeof value === 'object' && value !== null) || typeof value === 'function'
-}
-
-// Quote a user string for an error message; JSON escapes control characters
-// so a stray CR/LF/NUL is visible, and long values are cut short.
-function describe (string) {
-  return JSON.stringify(string.length > 80 ? string.slice(0, 80) + '…' : string)
-}
-
-const NON_BYTE = /[^\u0000-\u00ff]/ // eslint-disable-line no-control-regex
-
-// WebIDL ByteString: ToString(V), then reject any code unit above U+00FF.
-function toByteString (value, context, what) {
-  // String(symbol) would succeed, but ToString(symbol) throws.
-  if (typeof value === 'symbol') {
-    throw new TypeError(`${context}: ${what} is a Symbol, which cannot be converted to a ByteString.`)
-  }
-  const string = typeof value === 'string' ? value : String(value)
-  const bad = NON_BYTE.exec(string)
-  if (bad !== null) {
-    const code = string.charCodeAt(bad.index).toString(16).toUpperCase().padStart(4, '0')
-    throw new TypeError(`${context}: ${what} ${describe(string)} is not a ByteString: ` +
-      `the character at index ${bad.index} is U+${code}, which is greater than U+00FF.`)
-  }
-  return string
-}
-
-function invalidName (context, name) {
-  return new TypeError(`${context}: ${describe(name)} is an invalid header name.`)
-}
+const { isHeaderName, isHeaderValue, normalizeValue, isObject, describe, toByteString, invalidName } = require('./header-validation')
+const { toPairSequence, toRecord, ArrayIteratorPrototype, arrayIterator, arrayIteratorNext } = require('./headers-init')
 
 // Filled in by the static blocks below; they are the only code that can
 // touch the private fields from outside a method.
@@ -415,67 +343,12 @@ Object.defineProperty(HeadersIteratorPrototype, Symbol.toStringTag, { value: 'He
 
 const headersEntries = Headers.prototype.entries
 const headersIteratorNext = HeadersIteratorPrototype.next
-const ArrayIteratorPrototype = Object.getPrototypeOf([][Symbol.iterator]())
-const arrayIterator = Array.prototype[Symbol.iterator]
-const arrayIteratorNext = ArrayIteratorPrototype.next
-
-function isPlainArrayIteration (iterable, method) {
-  return method === arrayIterator && Array.isArray(iterable) && ArrayIteratorPrototype.next === arrayIteratorNext
-}
 
 // The copy fast path is only invisible if nothing the spec's iteration would
 // call (the source's @@iterator, the iterators' next) was replaced by user code.
 function iterationIsPristine (method) {
   return method === headersEntries && HeadersIteratorPrototype.next === headersIteratorNext &&
     Array.prototype[Symbol.iterator] === arrayIterator && ArrayIteratorPrototype.next === arrayIteratorNext
-}
-
-// WebIDL "create a sequence from an iterable": step the iterator, converting
-// each item as it arrives. No IteratorClose on a conversion error (per spec).
-function collect (iterable, method, convert, context) {
-  if (isPlainArrayIteration(iterable, method)) {
-    // Same reads as %ArrayIteratorPrototype%.next (length, then index), minus
-    // the iterator objects: the common `new Headers([[k, v]])` stays cheap.
-    const items = []
-    for (let i = 0; i < iterable.length; i++) items.push(convert(iterable[i], i))
-    return items
-  }
-  const iterator = Reflect.apply(method, iterable, [])
-  if (!isObject(iterator)) throw new TypeError(`${context}: the iterator is not an object.`)
-  const next = iterator.next
-  if (typeof next !== 'function') throw new TypeError(`${context}: the iterator's next is not a function.`)
-  const items = []
-  for (;;) {
-    const result = Reflect.apply(next, iterator, [])
-    if (!isObject(result)) throw new TypeError(`${context}: the iterator result is not an object.`)
-    if (result.done) return items
-    items.push(convert(result.value, items.length))
-  }
-}
-
-// sequence<sequence<ByteString>>
-function toPairSequence (object, method, context) {
-  return collect(object, method, (item, index) => {
-    if (!isObject(item)) throw new TypeError(`${context}: init[${index}] is not an iterable object.`)
-    const itemMethod = item[Symbol.iterator]
-    if (typeof itemMethod !== 'function') throw new TypeError(`${context}: init[${index}] is not iterable.`)
-    return collect(item, itemMethod, (v, j) => toByteString(v, context, `init[${index}][${j}]`), context)
-  }, context)
-}
-
-// record<ByteString, ByteString>, as flat [key, value, ...]. Per WebIDL the
-// key is converted before the value is read, so an enumerable Symbol key
-// throws and a non-enumerable one is skipped.
-function toRecord (object, context) {
-  const keys = Reflect.ownKeys(object)
-  const flat = []
-  for (let i = 0; i < keys.length; i++) {
-    const desc = Reflect.getOwnPropertyDescriptor(object, keys[i])
-    if (desc === undefined || !desc.enumerable) continue
-    const key = toByteString(keys[i], context, 'record key')
-    flat.push(key, toByteString(object[keys[i]], context, `value of record key ${describe(key)}`))
-  }
-  return flat
 }
 
 // Fetch §5.2 "fill" a Headers object headers with a HeadersInit object.
