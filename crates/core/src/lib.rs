@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod body;
+mod body_pump;
 mod chunk_pool;
 mod client;
 mod config;
