@@ -15,6 +15,9 @@ use tokio::sync::Notify;
 
 use crate::error::Error;
 
+mod waiters;
+use waiters::{Waiter, Waiters};
+
 /// Bytes buffered before the producer stops reading from the network.
 pub const DEFAULT_HIGH_WATER_MARK: usize = 1024 * 1024;
 
@@ -94,51 +97,6 @@ struct State {
     /// Consumers waiting for data through callbacks (see
     /// [`BodyQueue::when_readable`]).
     data_waiters: Waiters,
-}
-
-/// The callbacks waiting on one side of the queue: usually one, but every
-/// caller gets its own wake-up (a single slot whose newcomer woke the one
-/// before would let two waiters wake each other forever).
-#[derive(Default)]
-struct Waiters(Vec<Waiter>);
-
-impl Waiters {
-    fn add(&mut self, waiter: Waiter) {
-        self.0.push(waiter);
-    }
-
-    /// Takes every waiter, to be fired once the lock is released.
-    fn take(&mut self) -> Waiters {
-        Waiters(std::mem::take(&mut self.0))
-    }
-
-    fn fire(self, open: bool) {
-        for waiter in self.0 {
-            waiter.fire(open);
-        }
-    }
-}
-
-/// A waiting side's callback, run once: with `true` when what it waits for
-/// happened, `false` when it never will. Dropped unrun (the queue is gone),
-/// it runs with `false`: a JS promise behind it must never be left
-/// pending, which would also keep Node's event loop alive.
-struct Waiter(Option<Box<dyn FnOnce(bool) + Send>>);
-
-impl Waiter {
-    fn fire(mut self, open: bool) {
-        if let Some(wake) = self.0.take() {
-            wake(open);
-        }
-    }
-}
-
-impl Drop for Waiter {
-    fn drop(&mut self) {
-        if let Some(wake) = self.0.take() {
-            wake(false);
-        }
-    }
 }
 
 impl BodyQueue {
