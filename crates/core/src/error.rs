@@ -162,6 +162,18 @@ pub(crate) fn internal(message: impl Into<String>) -> Error {
     Error::new(Kind::Internal, codes::INTERNAL, message)
 }
 
+/// The error a failed producer puts into the body stream.
+#[derive(Debug)]
+pub(crate) struct UploadFailed(pub(crate) Error);
+
+impl std::fmt::Display for UploadFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the request body failed: {}", self.0.message())
+    }
+}
+
+impl std::error::Error for UploadFailed {}
+
 /// Phase of the exchange an error from reqwest happened in; it decides the
 /// fallback code when nothing in the error chain is more specific.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -176,7 +188,7 @@ pub(crate) fn from_reqwest(err: reqwest::Error, phase: Phase) -> Error {
     // A failed upload carries the producer's own error: report that one.
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&err);
     while let Some(e) = next {
-        if let Some(failed) = e.downcast_ref::<crate::upload::UploadFailed>() {
+        if let Some(failed) = e.downcast_ref::<UploadFailed>() {
             return failed.0.clone();
         }
         next = e.source();
