@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use ferrofetch_core::{
-    append_combined, header_pair, latin1_string, CacheMode, Error, Kind, RedirectMode,
-    ReferrerPolicy, RequestMode, ResponseHead,
+    append_combined, CacheMode, Error, Kind, RedirectMode, ReferrerPolicy, RequestMode,
+    ResponseHead,
 };
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName, HeaderValue};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -104,7 +104,7 @@ pub fn headers(flat: Vec<String>) -> Result<HeaderMap> {
     }
     let mut map = HeaderMap::with_capacity(flat.len() / 2);
     for pair in flat.chunks_exact(2) {
-        let (name, value) = header_pair(&pair[0], &pair[1]).map_err(core_error)?;
+        let (name, value) = header_pair(&pair[0], &pair[1])?;
         append_combined(&mut map, name, value);
     }
     Ok(map)
@@ -171,4 +171,37 @@ pub fn cache_mode(mode: Option<String>) -> Result<CacheMode> {
             CacheMode::parse(name).ok_or_else(|| invalid(format!("invalid cache mode {name:?}")))
         }
     }
+}
+
+/// Converts a header name and a Latin-1 value (as JS strings carry them)
+/// into typed header parts. The JS layer validated them already; this is
+/// the backstop that keeps anything invalid from reaching the wire.
+fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| invalid(format!("invalid header name {name:?}")))?;
+    let bytes = latin1_bytes(value)
+        .ok_or_else(|| invalid(format!("header value of {name} is not a ByteString")))?;
+    let value = HeaderValue::from_bytes(&bytes)
+        .map_err(|_| invalid(format!("invalid value for header {name}")))?;
+    Ok((name, value))
+}
+
+/// A header value's bytes as a JS string: each byte one code unit (the
+/// "isomorphic decode" of the Fetch standard).
+fn latin1_string(bytes: &[u8]) -> String {
+    if bytes.is_ascii() {
+        // Valid UTF-8 already; the common case costs one copy.
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    bytes.iter().map(|&b| b as char).collect()
+}
+
+fn latin1_bytes(value: &str) -> Option<Vec<u8>> {
+    if value.is_ascii() {
+        return Some(value.as_bytes().to_vec());
+    }
+    value
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect()
 }

@@ -28,9 +28,15 @@ pub struct NativeUpload {
     pool: Arc<ChunkPool>,
 }
 
+/// Bytes of a streamed request body buffered before `push` reports full.
+/// The producer is woken at half of it, and what is left must outlast that
+/// wake-up (tens of microseconds here): 512 KiB measured ~8% slower than
+/// 1 MiB (8 rounds, twice, A/B), for ~0.7 MB less peak RSS.
+pub const UPLOAD_HIGH_WATER_MARK: usize = 1024 * 1024;
+
 /// Free chunk buffers an upload keeps for reuse at most: what a full queue
 /// holds, so a steady producer allocates nothing.
-const POOLED_BYTES: usize = crate::client::UPLOAD_HIGH_WATER_MARK;
+const POOLED_BYTES: usize = UPLOAD_HIGH_WATER_MARK;
 
 impl NativeUpload {
     pub fn new(queue: Arc<BodyQueue>) -> Self {

@@ -15,6 +15,9 @@ use tokio::sync::Notify;
 
 use crate::error::Error;
 
+mod waiters;
+use waiters::{Waiter, Waiters};
+
 /// Bytes buffered before the producer stops reading from the network.
 pub const DEFAULT_HIGH_WATER_MARK: usize = 1024 * 1024;
 
@@ -505,9 +508,6 @@ impl std::fmt::Debug for BodyQueue {
             .finish()
     }
 }
-
-mod waiters;
-use waiters::{Waiter, Waiters};
 
 #[cfg(test)]
 mod tests;

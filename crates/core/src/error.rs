@@ -164,6 +164,18 @@ pub(crate) fn internal(message: impl Into<String>) -> Error {
     Error::new(Kind::Internal, codes::INTERNAL, message)
 }
 
+/// The error a failed producer puts into the body stream.
+#[derive(Debug)]
+pub(crate) struct UploadFailed(pub(crate) Error);
+
+impl std::fmt::Display for UploadFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the request body failed: {}", self.0.message())
+    }
+}
+
+impl std::error::Error for UploadFailed {}
+
 /// Phase of the exchange an error from reqwest happened in; it decides the
 /// fallback code when nothing in the error chain is more specific.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -173,12 +185,12 @@ pub(crate) enum Phase {
 }
 
 /// Turns a reqwest error into ours by walking its source chain for the most
-/// specific cause: an `io::Error` kind, a hyper parse error, a DNS failure.
+/// specific cause: a DNS failure, an `io::Error` kind, a hyper parse error.
 pub(crate) fn from_reqwest(err: reqwest::Error, phase: Phase) -> Error {
     // A failed upload carries the producer's own error: report that one.
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&err);
     while let Some(e) = next {
-        if let Some(failed) = e.downcast_ref::<crate::upload::UploadFailed>() {
+        if let Some(failed) = e.downcast_ref::<UploadFailed>() {
             return failed.0.clone();
         }
         next = e.source();
@@ -186,6 +198,11 @@ pub(crate) fn from_reqwest(err: reqwest::Error, phase: Phase) -> Error {
     let message = describe_chain(&err);
     if err.is_connect() && err.is_timeout() {
         return timeout(codes::CONNECT_TIMEOUT, "connecting timed out");
+    }
+    // reqwest tags every failure of its resolver (getaddrinfo, or the
+    // lookup before a SOCKS handshake) with its own DNS error type.
+    if err.is_dns() {
+        return network(codes::ENOTFOUND, message);
     }
     // The transport's own failure (reset, truncation) wins over "decode":
     // reqwest reports every body error through its decoder as a decode
@@ -250,12 +267,6 @@ fn code_from_chain(err: &(dyn std::error::Error + 'static)) -> Option<&'static s
         }
         if e.downcast_ref::<rustls::Error>().is_some() {
             return Some(codes::TLS);
-        }
-        // hyper-util's resolver wraps getaddrinfo failures in a private
-        // type; its Display is the only thing that identifies it.
-        let text = e.to_string();
-        if text.starts_with("dns error") || text.contains("failed to lookup address") {
-            return Some(codes::ENOTFOUND);
         }
         next = e.source();
     }

@@ -6,7 +6,6 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::header::HeaderMap;
 use http::Method;
 use tokio::sync::oneshot;
@@ -15,9 +14,9 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::body::{BodyQueue, Read};
+use crate::body_pump::{prefetch_body, pump_body, with_deadline};
 use crate::client::Client;
-use crate::decode;
-use crate::error::{self, codes, Error};
+use crate::error::{self, Error};
 use crate::redirect::RedirectMode;
 use crate::referrer::ReferrerPolicy;
 use crate::request_headers::{CacheMode, RequestMode};
@@ -279,130 +278,4 @@ async fn run(
         pump_body(response, &body, &cancel, read_timeout, deadline).await;
     }
     drop(guard);
-}
-
-/// Scheduler turns [`prefetch_body`] gives the connection task.
-const PREFETCH_TURNS: usize = 2;
-/// Bytes [`prefetch_body`] takes at most before handing over the head.
-const PREFETCH_BYTES: usize = 64 * 1024;
-
-/// Takes what the connection already has of the body before the head is
-/// handed over, so a small response whose body came with its head is read
-/// by JS with synchronous calls only (one crossing fewer per request).
-///
-/// No timer is involved: hyper's connection task needs a scheduler turn to
-/// hand over bytes it has already read, so this yields at most
-/// [`PREFETCH_TURNS`] times and stops at the first chunk that is not
-/// there yet. A body that streams slowly is not waited for. Returns true
-/// when the whole body arrived (or failed: the error is in the queue).
-async fn prefetch_body(response: &mut decode::Body, body: &BodyQueue) -> bool {
-    use futures_util::FutureExt;
-    let mut taken = 0;
-    let mut turns = 0;
-    while taken < PREFETCH_BYTES {
-        // `chunk()` is cancel-safe: a poll that returns Pending takes
-        // nothing, so dropping it loses no data.
-        match response.chunk().now_or_never() {
-            Some(Ok(Some(chunk))) => {
-                taken += chunk.len();
-                body.push(chunk);
-            }
-            Some(Ok(None)) => {
-                body.finish(Ok(()));
-                return true;
-            }
-            Some(Err(e)) => {
-                body.finish(Err(e));
-                return true;
-            }
-            None if turns < PREFETCH_TURNS => {
-                turns += 1;
-                tokio::task::yield_now().await;
-            }
-            None => break,
-        }
-    }
-    false
-}
-
-async fn with_deadline<T>(
-    deadline: Option<Instant>,
-    fut: impl Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
-    match deadline {
-        None => fut.await,
-        Some(at) => tokio::time::timeout_at(at, fut)
-            .await
-            .unwrap_or_else(|_| Err(error::timeout(codes::TIMEOUT, "the request timed out"))),
-    }
-}
-
-/// Reads the body into the queue until it ends, fails, times out, or the
-/// consumer goes away. Returning drops the response, which closes the
-/// connection if the body was not read to the end.
-async fn pump_body(
-    mut response: decode::Body,
-    body: &BodyQueue,
-    cancel: &CancellationToken,
-    read_timeout: Option<Duration>,
-    deadline: Option<Instant>,
-) {
-    loop {
-        // The whole-request deadline also runs while a slow consumer
-        // keeps the queue full.
-        let has_space = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => Ok(false),
-            r = with_deadline(deadline, async { Ok(body.wait_for_space().await) }) => r,
-        };
-        match has_space {
-            Ok(true) => {}
-            Ok(false) => {
-                body.finish(Err(error::aborted()));
-                return;
-            }
-            Err(e) => {
-                body.finish(Err(e));
-                return;
-            }
-        }
-        let next = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => Err(error::aborted()),
-            r = with_deadline(deadline, next_chunk(&mut response, read_timeout)) => r,
-        };
-        match next {
-            Ok(Some(chunk)) => {
-                body.push(chunk);
-            }
-            Ok(None) => {
-                body.finish(Ok(()));
-                return;
-            }
-            Err(e) => {
-                body.finish(Err(e));
-                return;
-            }
-        }
-    }
-}
-
-async fn next_chunk(
-    response: &mut decode::Body,
-    read_timeout: Option<Duration>,
-) -> Result<Option<Bytes>, Error> {
-    let chunk = response.chunk();
-    let result = match read_timeout {
-        None => chunk.await,
-        Some(limit) => match tokio::time::timeout(limit, chunk).await {
-            Ok(r) => r,
-            Err(_) => {
-                return Err(error::timeout(
-                    codes::READ_TIMEOUT,
-                    "no body data within readTimeout",
-                ))
-            }
-        },
-    };
-    result
 }

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod body;
+mod body_pump;
 mod chunk_pool;
 mod client;
 mod config;
@@ -35,5 +36,5 @@ pub use redirect::RedirectMode;
 #[doc(hidden)]
 pub use redirect::{is_redirect_status, next_step, Hop, Step};
 pub use referrer::ReferrerPolicy;
-pub use request_headers::{append_combined, header_pair, latin1_string, CacheMode, RequestMode};
+pub use request_headers::{append_combined, CacheMode, RequestMode};
 pub use upload::{RequestBody, StreamBody};

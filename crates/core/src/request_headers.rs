@@ -1,6 +1,5 @@
 //! Request header lists as Node's fetch sends them: Fetch's "combine" of
-//! repeated names, the headers fetch adds (in undici's order), and the
-//! Latin-1 conversions of header values between JS strings and bytes.
+//! repeated names and the headers fetch adds (in undici's order).
 
 use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, ACCEPT_LANGUAGE, CACHE_CONTROL,
@@ -9,8 +8,6 @@ use http::header::{
 };
 use http::Method;
 use url::Url;
-
-use crate::error::{self, Error};
 
 /// `Sec-Fetch-Mode`, which the http crate has no constant for.
 const SEC_FETCH_MODE: HeaderName = HeaderName::from_static("sec-fetch-mode");
@@ -229,69 +226,20 @@ fn expects_payload(method: &Method) -> bool {
     )
 }
 
-/// Converts a header name and a Latin-1 value (as JS strings carry them)
-/// into typed header parts. The JS layer validated them already; this is
-/// the backstop that keeps anything invalid from reaching the wire.
-pub fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
-    let name = HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| error::invalid_arg(format!("invalid header name {name:?}")))?;
-    let bytes = latin1_bytes(value)
-        .ok_or_else(|| error::invalid_arg(format!("header value of {name} is not a ByteString")))?;
-    let value = HeaderValue::from_bytes(&bytes)
-        .map_err(|_| error::invalid_arg(format!("invalid value for header {name}")))?;
-    Ok((name, value))
-}
-
-/// A header value's bytes as a JS string: each byte one code unit (the
-/// "isomorphic decode" of the Fetch standard).
-pub fn latin1_string(bytes: &[u8]) -> String {
-    if bytes.is_ascii() {
-        // Valid UTF-8 already; the common case costs one copy.
-        return String::from_utf8_lossy(bytes).into_owned();
-    }
-    bytes.iter().map(|&b| b as char).collect()
-}
-
-fn latin1_bytes(value: &str) -> Option<Vec<u8>> {
-    if value.is_ascii() {
-        return Some(value.as_bytes().to_vec());
-    }
-    value
-        .chars()
-        .map(|c| u8::try_from(u32::from(c)).ok())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::codes;
 
     fn names(headers: &HeaderMap) -> Vec<&str> {
         headers.keys().map(HeaderName::as_str).collect()
     }
 
     #[test]
-    fn latin1_round_trips_every_byte() {
-        let all: Vec<u8> = (0..=255u8).collect();
-        let s = latin1_string(&all);
-        assert_eq!(latin1_bytes(&s).unwrap(), all);
-    }
-
-    #[test]
-    fn header_values_above_latin1_are_rejected() {
-        let err = header_pair("x-a", "snow\u{2603}").unwrap_err();
-        assert_eq!(err.code(), codes::INVALID_ARG);
-        assert!(header_pair("bad name", "v").is_err());
-        assert!(header_pair("x-a", "caf\u{e9}").is_ok());
-    }
-
-    #[test]
     fn repeated_names_are_combined_in_the_first_ones_place() {
         let mut headers = HeaderMap::new();
         for (name, value) in [("x", "1"), ("y", "a"), ("X", "2"), ("x", "")] {
-            let (name, value) = header_pair(name, value).unwrap();
-            append_combined(&mut headers, name, value);
+            let name = HeaderName::from_bytes(name.as_bytes()).unwrap();
+            append_combined(&mut headers, name, HeaderValue::from_static(value));
         }
         assert_eq!(names(&headers), ["x", "y"]);
         assert_eq!(headers.get_all("x").iter().count(), 1);

@@ -8,7 +8,7 @@ use futures_util::stream;
 use tokio::sync::Notify;
 
 use crate::body::{BodyQueue, Take};
-use crate::error::{self, Error};
+use crate::error::{self, Error, UploadFailed};
 
 /// A request body: known up front, or streamed while it is sent.
 #[derive(Clone, Debug)]
@@ -232,18 +232,6 @@ pub(crate) fn into_reqwest_body(queue: Arc<BodyQueue>) -> reqwest::Body {
     });
     reqwest::Body::wrap_stream(chunks)
 }
-
-/// The error a failed producer puts into the body stream.
-#[derive(Debug)]
-pub(crate) struct UploadFailed(pub(crate) Error);
-
-impl std::fmt::Display for UploadFailed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the request body failed: {}", self.0.message())
-    }
-}
-
-impl std::error::Error for UploadFailed {}
 
 #[cfg(test)]
 mod tests {
