@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { codes, CORE, CORE_UNEXPOSED, JS, EVENT_STREAM } = require('../lib/codes.js')
+const { codes, CORE, CORE_UNEXPOSED, JS, EVENT_STREAM, LOADER } = require('../lib/codes.js')
 
 const root = new URL('../', import.meta.url)
 const read = (path) => readFileSync(new URL(path, root), 'utf8')
@@ -65,7 +65,7 @@ function readmeTables () {
 }
 
 test('lib/codes.js lists each code once, under one name', (t) => {
-  const groups = [CORE, CORE_UNEXPOSED, JS, EVENT_STREAM]
+  const groups = [CORE, CORE_UNEXPOSED, JS, EVENT_STREAM, LOADER]
   const values = groups.flatMap((group) => Object.values(group))
   const names = groups.flatMap((group) => Object.keys(group))
   t.is(new Set(values).size, values.length)
@@ -100,7 +100,7 @@ test('the JS layer writes a code as a string only in lib/codes.js', (t) => {
 
 test('every code lib/codes.js gives the JS layer is created by some site in lib/', (t) => {
   const sites = jsSources().filter(({ path }) => path !== 'lib/codes.js').map(({ text }) => text).join('\n')
-  const unused = Object.keys({ ...JS, ...EVENT_STREAM }).filter((name) => !sites.includes(`codes.${name}`))
+  const unused = Object.keys({ ...JS, ...EVENT_STREAM, ...LOADER }).filter((name) => !sites.includes(`codes.${name}`))
   t.deepEqual(unused, [])
 })
 
@@ -114,6 +114,6 @@ test('index.d.ts EventStreamError code lists exactly the event-stream codes', (t
   t.deepEqual(unionAfter(declaration, 'readonly code:'), sorted(Object.values(EVENT_STREAM)))
 })
 
-test('the README\'s error tables list exactly the codes on cause.code, then the event-stream codes', (t) => {
-  t.deepEqual(readmeTables(), [CAUSE_CODES, sorted(Object.values(EVENT_STREAM))])
+test('the README\'s error tables list exactly the codes on cause.code, then the event-stream codes, then the loader\'s', (t) => {
+  t.deepEqual(readmeTables(), [CAUSE_CODES, sorted(Object.values(EVENT_STREAM)), sorted(Object.values(LOADER))])
 })

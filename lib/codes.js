@@ -57,7 +57,12 @@ const EVENT_STREAM = Object.freeze({
   SSE_CONTENT_TYPE: 'ERR_FF_SSE_CONTENT_TYPE'
 })
 
-/** Every code a program can meet, by name, for the sites that create one. */
-const codes = Object.freeze({ ...CORE, ...JS, ...EVENT_STREAM })
+/** The `code` of the Error that loading the package throws when no addon loads (native.js). */
+const LOADER = Object.freeze({
+  NATIVE_NOT_FOUND: 'ERR_FF_NATIVE_NOT_FOUND'
+})
 
-module.exports = { codes, CORE, CORE_UNEXPOSED, JS, EVENT_STREAM }
+/** Every code a program can meet, by name, for the sites that create one. */
+const codes = Object.freeze({ ...CORE, ...JS, ...EVENT_STREAM, ...LOADER })
+
+module.exports = { codes, CORE, CORE_UNEXPOSED, JS, EVENT_STREAM, LOADER }

@@ -8,6 +8,7 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const { isMusl, platformName } = require('./platform')
+const { codes } = require('./codes')
 
 const LOCAL_BUILD = path.join(__dirname, '..', 'ferrofetch.node')
 
@@ -43,7 +44,7 @@ function load () {
     'was made on another platform), or build from source with `npm run build` (needs Rust).',
     { cause: failures.length === 1 ? failures[0].err : new AggregateError(failures.map((f) => f.err)) }
   )
-  err.code = 'ERR_FF_NATIVE_NOT_FOUND'
+  err.code = codes.NATIVE_NOT_FOUND
   throw err
 }
 
