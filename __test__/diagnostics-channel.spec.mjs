@@ -5,7 +5,7 @@
 // messages about its own server's origin.
 import test from 'ava'
 import diagnosticsChannel from 'node:diagnostics_channel'
-import { fetch, upload, events, EventSource } from '../index.mjs'
+import { fetch, upload, events, EventSource, Client } from '../index.mjs'
 import { httpServer, closedPort, readBody, sleep } from './helpers/servers.mjs'
 
 const CHANNELS = ['create', 'bodySent', 'headers', 'trailers', 'error'].map((name) => `undici:request:${name}`)
@@ -150,7 +150,57 @@ test('a POST publishes the request’s content-type header and the response, as 
   const { node, ours } = await bothWays(t, replying, async (fetchFn, url) => (await fetchFn(url, { method: 'POST', body: 'hello' })).text())
   t.deepEqual(comparable(ours), comparable(node))
   const headers = ours[0].message.request.headers
-  t.deepEqual(headers, ['content-type', 'text/plain;charset=UTF-8'])
+  t.deepEqual(headers.slice(0, 2), ['content-type', 'text/plain;charset=UTF-8'])
+})
+
+const namesOf = (flat) => flat.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase())
+
+/** A server that answers with the raw header list it received, as JSON. */
+const rawHeaders = (req, res) => readBody(req).then(() => res.end(JSON.stringify(req.rawHeaders)))
+
+test('request.headers on create lists the headers the core adds, as Node’s fetch lists its own', async (t) => {
+  const call = async (fetchFn, url) => JSON.parse(await (await fetchFn(url, { headers: { 'X-Own': 'mine' } })).text())
+  const { node, ours, ourResult } = await bothWays(t, rawHeaders, call)
+  const nodeHeaders = node[0].message.request.headers
+  const ourHeaders = ours[0].message.request.headers
+  // Accept, Accept-Language, Sec-Fetch-Mode, User-Agent, Accept-Encoding
+  // after the request's own, in Node's order.
+  t.deepEqual(namesOf(ourHeaders), namesOf(nodeHeaders))
+  t.true(namesOf(ourHeaders).includes('user-agent'))
+  // Each is listed with the value that went on the wire.
+  const received = new Map()
+  for (let i = 0; i < ourResult.length; i += 2) received.set(ourResult[i].toLowerCase(), ourResult[i + 1])
+  for (let i = 0; i < ourHeaders.length; i += 2) t.is(received.get(ourHeaders[i].toLowerCase()), ourHeaders[i + 1], ourHeaders[i])
+})
+
+test('request.headers on create lists a Client’s default headers, with the values sent', async (t) => {
+  const { url, messages } = await observedServer(t, rawHeaders)
+  const client = new Client({ headers: { 'x-client': 'default', 'user-agent': 'my-agent/1' } })
+  t.teardown(() => client.close())
+  const received = JSON.parse(await (await client.fetch(url)).text())
+  const listed = messages[0].message.request.headers
+  const valueIn = (flat, name) => flat[namesOf(flat).indexOf(name) * 2 + 1]
+  for (const name of ['x-client', 'user-agent']) t.is(valueIn(listed, name), valueIn(received, name), name)
+  t.is(valueIn(listed, 'user-agent'), 'my-agent/1')
+  t.is(namesOf(listed).filter((n) => n === 'user-agent').length, 1)
+})
+
+test('the headers the core adds are sent once, also after a redirect, when listed on create', async (t) => {
+  const redirecting = (req, res) => {
+    if (req.url === '/from') {
+      res.writeHead(302, { location: '/to' })
+      res.end()
+    } else rawHeaders(req, res)
+  }
+  const onCreate = (request) => request.addHeader('x-trace', 'one')
+  const call = async (fetchFn, url) => JSON.parse(await (await fetchFn(`${url}/from`, { referrer: `${url}/page` })).text())
+  const { nodeResult, ourResult, ourUrl } = await bothWays(t, redirecting, call, { onCreate })
+  const count = (flat, name) => namesOf(flat).filter((n) => n === name).length
+  for (const name of ['accept', 'user-agent', 'accept-encoding', 'sec-fetch-mode', 'referer']) t.is(count(ourResult, name), 1, name)
+  // Handed to the core as the request's own, the Referer listed on create
+  // would have been combined with the one the core adds.
+  t.is(ourResult[namesOf(ourResult).indexOf('referer') * 2 + 1], `${ourUrl}/page`)
+  t.is(count(ourResult, 'x-trace'), count(nodeResult, 'x-trace'))
 })
 
 test('a refused connection publishes create then error with the ECONNREFUSED error, as Node’s fetch', async (t) => {

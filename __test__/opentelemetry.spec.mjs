@@ -33,16 +33,17 @@ async function clientSpans (origin, count = 1) {
 
 /**
  * What the instrumentation made of a request, without what differs per
- * run (ids, times, the port) and without the peer address and the
- * User-Agent, which it takes from moments only undici reports (see README
- * "Observability").
+ * run (ids, times, the port) and without the peer address, which it takes
+ * from a moment only undici reports (see README "Observability"). The
+ * User-Agent differs by name ("node" / "ferrofetch/…"): only whether
+ * there is one is compared.
  */
 function spanShape (span, origin) {
   const attributes = { ...span.attributes }
   delete attributes['network.peer.address']
   delete attributes['network.peer.port']
   delete attributes['network.protocol.version']
-  delete attributes['user_agent.original']
+  attributes['user_agent.original'] = typeof attributes['user_agent.original']
   delete attributes['server.port']
   attributes['url.full'] = attributes['url.full'].slice(origin.length)
   return {
@@ -98,6 +99,14 @@ test('the client span of a fetch matches the one Node’s fetch gets', async (t)
   const [nodeSpan] = await clientSpans(node.url)
   const [ourSpan] = await clientSpans(ours.url)
   t.deepEqual(spanShape(ourSpan, ours.url), spanShape(nodeSpan, node.url))
+})
+
+test('the client span’s user_agent.original is the User-Agent the server received', async (t) => {
+  const { url } = await httpServer(t, (req, res) => res.end(req.headers['user-agent']))
+  const { reply } = await inParentSpan(async () => (await fetch(url)).text())
+  const [span] = await clientSpans(url)
+  t.regex(reply, /^ferrofetch\//)
+  t.is(span.attributes['user_agent.original'], reply)
 })
 
 test('an error status makes the same span as with Node’s fetch', async (t) => {

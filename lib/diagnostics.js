@@ -5,7 +5,9 @@
 // instrumentation-undici, Sentry, Datadog) trace ferrofetch unchanged.
 //
 // Only moments the JS layer knows are published, each when it happens:
-//   undici:request:create    before the request is handed to the core
+//   undici:request:create    before the request is handed to the core,
+//                            with the headers the core will add listed
+//                            (asked of it then, only when someone listens)
 //   undici:request:bodySent  with the response head, for a request without
 //                            a body (its head was sent, so all of it was)
 //   undici:request:headers   when the response head arrives
@@ -59,16 +61,21 @@ function invalidHeader (name) {
  * completed), and addHeader().
  */
 class DiagnosticRequest {
-  constructor (url, method, headerList) {
+  constructor (url, method, headerList, additions) {
     const parsed = new URL(url)
     this.origin = parsed.origin
     this.method = method
     this.path = parsed.pathname + parsed.search
-    // Flat [name, value, ...] strings, as undici's request.headers.
+    // Flat [name, value, ...] strings, as undici's request.headers: the
+    // request's own, then those the core adds (Node's fetch lists its
+    // Accept, User-Agent, Accept-Encoding ... there too).
     this.headers = []
     for (let i = 0; i < headerList.length; i += 2) {
       if (!UNLISTED.has(headerList[i].toLowerCase())) this.headers.push(headerList[i], headerList[i + 1])
     }
+    this.additionsAt = this.headers.length
+    this.additions = additions
+    this.headers.push(...additions)
     this.completed = false
     this.hasBody = false
     this.done = false // trailers or error published: nothing follows
@@ -110,7 +117,12 @@ class DiagnosticRequest {
     for (let i = 0; i < list.length; i += 2) {
       if (UNLISTED.has(list[i].toLowerCase())) out.push(list[i], list[i + 1])
     }
-    return out.concat(this.headers)
+    // The core adds its headers to every hop itself (a redirect may change
+    // them): left as listed, they are not handed to it as the request's own.
+    const { additionsAt: at, additions } = this
+    const untouched = additions.every((value, i) => this.headers[at + i] === value)
+    if (!untouched) return out.concat(this.headers)
+    return out.concat(this.headers.slice(0, at), this.headers.slice(at + additions.length))
   }
 
   /** The response head arrived (`head` from the native layer). */
@@ -174,10 +186,19 @@ function observed () {
  * when nobody listens.
  * @param {object} parts  the request as sent (see request.js requestParts)
  * @param {boolean} hasBody
+ * @param {() => string[]} additionsOf  the headers the core adds to its
+ *   first hop, flat (asked only here, when someone listens)
  */
-function requestCreated (parts, hasBody) {
+function requestCreated (parts, hasBody, additionsOf) {
   if (!observed()) return null
-  const request = new DiagnosticRequest(parts.url, parts.method, headerListOf(parts))
+  let additions
+  try {
+    additions = additionsOf()
+  } catch {
+    // Arguments the core refuses: start() throws the TypeError for them.
+    additions = []
+  }
+  const request = new DiagnosticRequest(parts.url, parts.method, headerListOf(parts), additions)
   request.hasBody = hasBody
   if (create.hasSubscribers) create.publish({ request })
   return request

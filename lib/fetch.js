@@ -70,6 +70,12 @@ function startNative (nativeClient, defaults, parts, bytes, streamed, traced = n
   }
 }
 
+/** The headers the core adds to the first hop of `parts` (for observers). */
+function coreAdditions (nativeClient, parts, hasBody) {
+  return nativeClient.firstHopAdditions(parts.method, parts.url, headerListOf(parts), hasBody,
+    parts.decompress ?? undefined, ...extrasArgs(parts))
+}
+
 /**
  * The native start()'s last arguments: the referrer URL (undefined for
  * "client" and "no-referrer": Node's fetch has no client whose URL it could
@@ -170,7 +176,8 @@ async function send (nativeClient, defaults, parts) {
   // a redirect that keeps it, as a buffered one does; a stream is read once.
   const kind = !streamed ? undefined : body.source instanceof Blob ? 'restartable' : 'once'
   const sized = sizedParts(parts, streamed)
-  const traced = requestCreated(sized, streamed || bytes?.length > 0)
+  const hasBody = streamed || bytes?.length > 0
+  const traced = requestCreated(sized, hasBody, () => coreAdditions(nativeClient, sized, hasBody))
   const native = startNative(nativeClient, defaults, sized, bytes, kind, traced)
   const exchange = new PendingExchange(native, parts, signal, traced)
   if (streamed) {
@@ -398,4 +405,4 @@ class PendingExchange {
   }
 }
 
-module.exports = { fetchWith, startNative, checkScheme, PendingExchange }
+module.exports = { fetchWith, startNative, coreAdditions, checkScheme, PendingExchange }

@@ -2,7 +2,7 @@
 //! headers and referrer of each hop, and the retry of a 421 on a new
 //! connection (§4.6 step 16), down to the response head.
 
-use http::header::{HeaderValue, RANGE};
+use http::header::{HeaderMap, HeaderValue, RANGE};
 use url::Url;
 
 use crate::client::Client;
@@ -24,22 +24,7 @@ pub(crate) async fn send_following_redirects(
     let options = client.options();
     let max_redirects = options.max_redirects;
     let decompress = spec.decompress.unwrap_or(options.decompress);
-    // Fetch §4.6 "HTTP-network-or-cache fetch" step 8.18: a range request
-    // asks for the bytes as stored; otherwise we offer what we decode.
-    let accept_encoding = if spec.headers.contains_key(RANGE) {
-        Some(HeaderValue::from_static("identity"))
-    } else if decompress {
-        Some(HeaderValue::from_static(decode::ACCEPT_ENCODING))
-    } else {
-        None
-    };
-    let added = AddedHeaders {
-        client_defaults: &options.default_headers,
-        mode: spec.mode,
-        cache: spec.cache,
-        user_agent: &options.user_agent,
-        accept_encoding,
-    };
+    let added = added_headers(client, &spec);
     // Fetch §4.1 "main fetch" step 7: the empty policy becomes the default.
     let mut policy = spec.referrer_policy.unwrap_or_default();
     let mut referrer = spec.referrer;
@@ -143,6 +128,60 @@ pub(crate) async fn send_following_redirects(
             }
         }
     }
+}
+
+/// The headers fetch adds to every hop of `spec` (see [`AddedHeaders`]).
+fn added_headers<'a>(client: &'a Client, spec: &RequestSpec) -> AddedHeaders<'a> {
+    let options = client.options();
+    let decompress = spec.decompress.unwrap_or(options.decompress);
+    // Fetch §4.6 "HTTP-network-or-cache fetch" step 8.18: a range request
+    // asks for the bytes as stored; otherwise we offer what we decode.
+    let accept_encoding = if spec.headers.contains_key(RANGE) {
+        Some(HeaderValue::from_static("identity"))
+    } else if decompress {
+        Some(HeaderValue::from_static(decode::ACCEPT_ENCODING))
+    } else {
+        None
+    };
+    AddedHeaders {
+        client_defaults: &options.default_headers,
+        mode: spec.mode,
+        cache: spec.cache,
+        user_agent: &options.user_agent,
+        accept_encoding,
+    }
+}
+
+/// The headers the first hop of `spec` gets besides its own, in the order
+/// they are added: fetch's (as [`send_following_redirects`] adds them, the
+/// referrer included), then the client's defaults it does not set. For
+/// observers, who see them in `request.headers` as in Node's fetch.
+pub(crate) fn first_hop_additions(client: &Client, spec: &RequestSpec) -> HeaderMap {
+    let policy = spec.referrer_policy.unwrap_or_default();
+    let referrer = spec
+        .referrer
+        .as_ref()
+        .and_then(|r| referrer::determine(r, policy, &spec.url));
+    let has_bytes = spec.body.as_ref().is_some_and(RequestBody::has_bytes);
+    let hop = added_headers(client, spec).for_hop(
+        &spec.headers,
+        referrer.as_ref(),
+        &spec.method,
+        has_bytes,
+    );
+    let mut additions = HeaderMap::new();
+    for (name, value) in &hop {
+        let own = spec.headers.get_all(name).iter().any(|v| v == value);
+        if !own {
+            additions.append(name.clone(), value.clone());
+        }
+    }
+    for (name, value) in &client.options().default_headers {
+        if !hop.contains_key(name) {
+            additions.append(name.clone(), value.clone());
+        }
+    }
+    additions
 }
 
 /// Attaches the body for attempt number `attempt` of the whole request
