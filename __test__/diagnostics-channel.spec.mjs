@@ -153,6 +153,61 @@ test('a POST publishes the request’s content-type header and the response, as 
   t.deepEqual(headers.slice(0, 2), ['content-type', 'text/plain;charset=UTF-8'])
 })
 
+test('a request body publishes bodySent once sent, before headers, as Node’s fetch', async (t) => {
+  const { node, ours } = await bothWays(t, replying, async (fetchFn, url) => (await fetchFn(url, { method: 'POST', body: 'hello' })).text())
+  t.deepEqual(channelsOf(ours), ['create', 'bodySent', 'headers', 'trailers'])
+  t.deepEqual(channelsOf(ours), channelsOf(node))
+  t.deepEqual(shapeOf(ours[1]), shapeOf(node[1]))
+})
+
+test('an observed request body goes with its Content-Length, as Node’s fetch sends it', async (t) => {
+  const call = async (fetchFn, url) => JSON.parse(await (await fetchFn(url, { method: 'PUT', body: 'hello' })).text())
+  const { nodeResult, ourResult, ours } = await bothWays(t, rawHeaders, call)
+  t.true(channelsOf(ours).includes('bodySent'))
+  const lengthOf = (flat) => flat[namesOf(flat).indexOf('content-length') * 2 + 1]
+  t.is(lengthOf(ourResult), '5')
+  t.is(lengthOf(ourResult), lengthOf(nodeResult))
+  t.false(namesOf(ourResult).includes('transfer-encoding'))
+})
+
+test('a streamed request body publishes bodySent after its last chunk, as Node’s fetch', async (t) => {
+  const { node, ours, nodeResult, ourResult } = await bothWays(t, (req, res) => readBody(req).then((body) => res.end(body)), async (fetchFn, url) => {
+    const body = new ReadableStream({
+      start (controller) {
+        controller.enqueue(new TextEncoder().encode('one '))
+        controller.enqueue(new TextEncoder().encode('two'))
+        controller.close()
+      }
+    })
+    return (await fetchFn(url, { method: 'POST', body, duplex: 'half' })).text()
+  })
+  t.is(ourResult, 'one two')
+  t.is(ourResult, nodeResult)
+  t.deepEqual(channelsOf(ours), ['create', 'bodySent', 'headers', 'trailers'])
+  t.deepEqual(channelsOf(ours), channelsOf(node))
+})
+
+test('a body still being sent when the response head comes publishes bodySent after headers, as Node’s fetch', async (t) => {
+  // The server answers at the body's first bytes and ends at its end.
+  const early = (req, res) => {
+    req.once('data', () => res.writeHead(200).flushHeaders())
+    readBody(req).then((body) => res.end(body))
+  }
+  const { node, ours, nodeResult, ourResult } = await bothWays(t, early, async (fetchFn, url) => {
+    let controller
+    const body = new ReadableStream({ start (c) { controller = c } })
+    controller.enqueue(new TextEncoder().encode('first '))
+    const response = await fetchFn(url, { method: 'POST', body, duplex: 'half' })
+    controller.enqueue(new TextEncoder().encode('last'))
+    controller.close()
+    return response.text()
+  })
+  t.is(ourResult, 'first last')
+  t.is(ourResult, nodeResult)
+  t.deepEqual(channelsOf(ours), ['create', 'headers', 'bodySent', 'trailers'])
+  t.deepEqual(channelsOf(ours), channelsOf(node))
+})
+
 const namesOf = (flat) => flat.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase())
 
 /** A server that answers with the raw header list it received, as JSON. */
@@ -266,7 +321,7 @@ test('upload() requests are published, with added headers on the wire', async (t
   await writer.write('abc')
   await writer.close()
   t.is(await (await response).text(), 'up abc')
-  t.deepEqual(channelsOf(messages), ['create', 'headers', 'trailers'])
+  t.deepEqual(channelsOf(messages), ['create', 'bodySent', 'headers', 'trailers'])
   t.is(messages[0].message.request.method, 'POST')
 })
 

@@ -8,17 +8,21 @@
 //   undici:request:create    before the request is handed to the core,
 //                            with the headers the core will add listed
 //                            (asked of it then, only when someone listens)
-//   undici:request:bodySent  with the response head, for a request without
-//                            a body (its head was sent, so all of it was)
+//   undici:request:bodySent  for a request with a body, when the core has
+//                            handed its last byte to the connection (told
+//                            with the head, or later when the server
+//                            answered first); without a body, with the
+//                            response head (its head was sent, so all of
+//                            it was)
 //   undici:request:headers   when the response head arrives
 //   undici:request:trailers  when the response body has been read to its
 //                            end (or at once when it has none)
 //   undici:request:error     when the request or its body fails or is
 //                            aborted or cancelled
 // The client channels (sendHeaders, beforeConnect, connected, connectError),
-// bodySent after a body, the per-chunk channels and one event per redirect
-// hop happen inside the core, which does not report them: they are not
-// published rather than published at a moment other than undici's.
+// the per-chunk channels and one event per redirect hop happen inside the
+// core, which does not report them: they are not published rather than
+// published at a moment other than undici's (README "Observability").
 
 const diagnosticsChannel = require('node:diagnostics_channel')
 const { Headers } = require('./headers')
@@ -78,6 +82,7 @@ class DiagnosticRequest {
     this.headers.push(...additions)
     this.completed = false
     this.hasBody = false
+    this.bodySent = false // bodySent published
     this.done = false // trailers or error published: nothing follows
   }
 
@@ -125,10 +130,18 @@ class DiagnosticRequest {
     return out.concat(this.headers.slice(0, at), this.headers.slice(at + additions.length))
   }
 
-  /** The response head arrived (`head` from the native layer). */
-  onHead (head) {
+  /**
+   * The response head arrived (`head` from the native exchange `native`).
+   * A request without a body had all of it sent with its head; one with a
+   * body says whether it was sent whole before the head came (a server may
+   * answer first, and then it is published when the core has sent it).
+   */
+  onHead (head, native) {
     if (this.done) return
-    if (!this.hasBody && bodySent.hasSubscribers) bodySent.publish({ request: this })
+    if (!this.hasBody || head.bodySent === true) this.onBodySent()
+    else if (head.bodySent === false && bodySent.hasSubscribers) {
+      native.bodySent().then((sent) => { if (sent) this.onBodySent() }, () => {})
+    }
     if (headers.hasSubscribers) {
       // undici hands subscribers the raw header bytes: Buffers.
       const raw = new Array(head.headers.length)
@@ -138,6 +151,13 @@ class DiagnosticRequest {
         response: { statusCode: head.status, statusText: head.statusText, headers: raw }
       })
     }
+  }
+
+  /** The request body (or, without one, the head) was sent whole. */
+  onBodySent () {
+    if (this.done || this.bodySent) return
+    this.bodySent = true
+    if (bodySent.hasSubscribers) bodySent.publish({ request: this })
   }
 
   /** The response is complete: its body was read to the end, or it has none. */

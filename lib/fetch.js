@@ -59,7 +59,10 @@ function startNative (nativeClient, defaults, parts, bytes, streamed, traced = n
       parts.connectTimeout ?? defaults.connectTimeout,
       parts.readTimeout ?? defaults.readTimeout,
       parts.decompress ?? undefined,
-      ...extrasArgs(parts)
+      ...extrasArgs(parts),
+      // Observed: the core records what observers are told (a request
+      // nobody observes passes nothing, and the core records nothing).
+      traced === null ? undefined : true
     )
   } catch (err) {
     // Only what slipped past validation gets here; it is still the
@@ -386,7 +389,7 @@ class PendingExchange {
       return this.fail(errorFromNative(head.error, 'head'))
     }
     if (this.settled) return
-    this.traced?.onHead(head)
+    this.traced?.onHead(head, this.native)
     // Fetch §4.1 "main fetch" step 22: HEAD requests and null body statuses
     // have a null body.
     const nullBody = parts.method === 'HEAD' || NULL_BODY_STATUSES.has(head.status)

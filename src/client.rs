@@ -139,6 +139,7 @@ impl NativeClient {
         referrer_policy: Option<String>,
         mode: Option<String>,
         cache: Option<String>,
+        observe: Option<bool>,
     ) -> Result<NativeExchange> {
         let (spec, upload) = request_spec(RequestArgs {
             method,
@@ -155,6 +156,7 @@ impl NativeClient {
             referrer_policy,
             mode,
             cache,
+            observe,
         })?;
         let (exchange, task) = self.inner.start(spec);
         napi::bindgen_prelude::spawn(task);
@@ -198,6 +200,7 @@ impl NativeClient {
             referrer_policy,
             mode,
             cache,
+            observe: None,
         })?;
         let additions = self.inner.first_hop_additions(&spec);
         let mut flat = Vec::with_capacity(additions.len() * 2);
@@ -237,6 +240,8 @@ struct RequestArgs<'a> {
     referrer_policy: Option<String>,
     mode: Option<String>,
     cache: Option<String>,
+    /// Someone observes the request (undici's diagnostics_channel).
+    observe: Option<bool>,
 }
 
 /// The core's request from `start`'s arguments, and its streamed body's
@@ -257,6 +262,7 @@ fn request_spec(args: RequestArgs<'_>) -> Result<(RequestSpec, Option<Arc<Stream
         referrer_policy,
         mode,
         cache,
+        observe,
     } = args;
     let method = http::Method::from_bytes(method.as_bytes())
         .map_err(|_| convert::invalid(format!("invalid method {method:?}")))?;
@@ -305,6 +311,7 @@ fn request_spec(args: RequestArgs<'_>) -> Result<(RequestSpec, Option<Arc<Stream
         referrer_policy: convert::referrer_policy(referrer_policy)?,
         mode: convert::request_mode(mode)?,
         cache: convert::cache_mode(cache)?,
+        observe: observe.unwrap_or(false),
     };
     Ok((spec, upload))
 }

@@ -55,6 +55,9 @@ pub struct NativeHead {
     pub url: String,
     /// True when a redirect was followed.
     pub redirected: bool,
+    /// Set for an observed request only: whether its body was sent whole
+    /// before this head arrived.
+    pub body_sent: Option<bool>,
 }
 
 impl NativeHead {
@@ -66,6 +69,7 @@ impl NativeHead {
             headers: Vec::new(),
             url: String::new(),
             redirected: false,
+            body_sent: None,
         }
     }
 }
@@ -84,6 +88,7 @@ impl From<ResponseHead> for NativeHead {
             headers,
             url: head.url,
             redirected: head.redirected,
+            body_sent: head.body_sent,
         }
     }
 }

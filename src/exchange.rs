@@ -85,6 +85,14 @@ impl NativeExchange {
         }
     }
 
+    /// For a request started with `observe`: resolves true once its body
+    /// was sent whole, false once it can no longer be (the request ended
+    /// first); null when the request is not observed.
+    #[napi]
+    pub async fn body_sent(&self) -> Option<bool> {
+        self.inner.body_sent().await
+    }
+
     /// Bytes readable now without waiting.
     #[napi]
     pub fn available(&self) -> u32 {

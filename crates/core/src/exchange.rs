@@ -18,6 +18,7 @@ use crate::body::{BodyQueue, Read};
 use crate::client::Client;
 use crate::decode;
 use crate::error::{self, codes, Error};
+use crate::observe::{BodySent, BodySentWaiter};
 use crate::redirect::RedirectMode;
 use crate::referrer::ReferrerPolicy;
 use crate::request_headers::{CacheMode, RequestMode};
@@ -55,6 +56,9 @@ pub struct RequestSpec {
     pub mode: RequestMode,
     /// The request's cache mode, which decides the cache headers sent.
     pub cache: CacheMode,
+    /// Record what observers of the request are told (see `observe`):
+    /// only when someone subscribes, so that nobody else pays for it.
+    pub observe: bool,
 }
 
 impl RequestSpec {
@@ -74,6 +78,7 @@ impl RequestSpec {
             referrer_policy: None,
             mode: RequestMode::Cors,
             cache: CacheMode::Default,
+            observe: false,
         }
     }
 }
@@ -91,6 +96,9 @@ pub struct ResponseHead {
     pub url: String,
     /// True when at least one redirect was followed.
     pub redirected: bool,
+    /// For an observed request: whether its body was sent whole before
+    /// this head arrived (a server may answer before it has read it all).
+    pub body_sent: Option<bool>,
 }
 
 /// The binding's view of a request in flight.
@@ -103,6 +111,8 @@ pub struct Exchange {
     upload: Option<Arc<StreamBody>>,
     /// Cancelled by [`Exchange::abort`] or when the handle is dropped.
     cancel: CancellationToken,
+    /// Tells an observed request's observers when its body was sent.
+    body_sent: Option<BodySentWaiter>,
 }
 
 impl Exchange {
@@ -119,6 +129,15 @@ impl Exchange {
             Ok(result) => result,
             // The task ended without answering: it panicked.
             Err(_) => Err(error::internal("the request task ended unexpectedly")),
+        }
+    }
+
+    /// For an observed request: waits until its body was sent whole (true),
+    /// or can no longer be (false); `None` when the request is not observed.
+    pub async fn body_sent(&self) -> Option<bool> {
+        match &self.body_sent {
+            Some(waiter) => Some(waiter.wait().await),
+            None => None,
         }
     }
 
@@ -187,13 +206,21 @@ pub(crate) fn start(
         Some(RequestBody::Stream(stream)) => Some(stream.clone()),
         _ => None,
     };
+    let (body_sent, body_sent_waiter) = match spec.observe {
+        true => {
+            let (sent, waiter) = BodySent::new();
+            (Some(sent), Some(waiter))
+        }
+        false => (None, None),
+    };
     let exchange = Arc::new(Exchange {
         head: Mutex::new(Some(head_rx)),
         body: body.clone(),
         upload: upload.clone(),
         cancel: cancel.clone(),
+        body_sent: body_sent_waiter,
     });
-    let task = run(client, spec, head_tx, body, upload, cancel);
+    let task = run(client, spec, head_tx, body, upload, cancel, body_sent);
     (exchange, task)
 }
 
@@ -204,6 +231,7 @@ async fn run(
     body: Arc<BodyQueue>,
     upload: Option<Arc<StreamBody>>,
     cancel: CancellationToken,
+    body_sent: Option<BodySent>,
 ) {
     let guard = FinishOnDrop(body.clone());
     crate::test_hooks::maybe_panic(&spec.headers);
@@ -215,7 +243,7 @@ async fn run(
         // Boxed: sending is the largest state of this task by far (~4 KiB
         // of reqwest and hyper futures), and is over once the head is in;
         // unboxed, every open stream would carry it until its body ends.
-        r = with_deadline(deadline, Box::pin(send_following_redirects(&client, spec))) => r,
+        r = with_deadline(deadline, Box::pin(send_following_redirects(&client, spec, body_sent))) => r,
     };
     let (response, head) = match sent {
         Ok(pair) => pair,

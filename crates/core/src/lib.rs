@@ -13,6 +13,7 @@ mod config;
 mod decode;
 mod error;
 mod exchange;
+mod observe;
 mod origin_gate;
 mod redirect;
 mod referrer;

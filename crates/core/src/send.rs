@@ -9,6 +9,7 @@ use crate::client::Client;
 use crate::decode;
 use crate::error::{self, Error, Phase};
 use crate::exchange::{RequestSpec, ResponseHead};
+use crate::observe::BodySent;
 use crate::origin_gate::{self, Turn};
 use crate::redirect::{next_step, Hop, Step};
 use crate::referrer::{self, ReferrerPolicy};
@@ -16,9 +17,14 @@ use crate::request_headers::AddedHeaders;
 use crate::upload::{self, RequestBody, SettleOnDrop};
 
 /// Sends the request and follows redirects per the request's mode.
+///
+/// `body_sent`, for an observed request, learns when a body was sent whole;
+/// it is dropped on return, so that only the bodies hyper still sends keep
+/// it (see `observe`).
 pub(crate) async fn send_following_redirects(
     client: &Client,
     spec: RequestSpec,
+    body_sent: Option<BodySent>,
 ) -> Result<(decode::Body, ResponseHead), Error> {
     let http = client.http(spec.connect_timeout, false)?;
     let options = client.options();
@@ -65,6 +71,7 @@ pub(crate) async fn send_following_redirects(
                     .headers(headers.clone()),
                 hop.body.as_ref(),
                 attempts,
+                body_sent.as_ref(),
             )?;
             attempts += 1;
             let response = if new_connection {
@@ -106,6 +113,7 @@ pub(crate) async fn send_following_redirects(
                     headers: response.headers().clone(),
                     url: response.url().to_string(),
                     redirected: redirects > 0,
+                    body_sent: body_sent.as_ref().map(BodySent::is_sent),
                 };
                 let codings = if decompress {
                     decode::Coding::of(response.headers())
@@ -187,15 +195,17 @@ pub(crate) fn first_hop_additions(client: &Client, spec: &RequestSpec) -> Header
 /// Attaches the body for attempt number `attempt` of the whole request
 /// (redirects and 421 retries included): a streamed body's first attempt
 /// sends the queue JS is filling; a later one (only a replayable body gets
-/// one) starts its producer over.
+/// one) starts its producer over. With `body_sent`, the body reports when
+/// it was sent whole.
 fn with_body(
     request: reqwest::RequestBuilder,
     body: Option<&RequestBody>,
     attempt: u32,
+    body_sent: Option<&BodySent>,
 ) -> Result<reqwest::RequestBuilder, Error> {
-    Ok(match body {
-        None => request,
-        Some(RequestBody::Bytes(bytes)) => request.body(bytes.clone()),
+    let body = match body {
+        None => return Ok(request),
+        Some(RequestBody::Bytes(bytes)) => reqwest::Body::from(bytes.clone()),
         Some(RequestBody::Stream(stream)) => {
             let queue = if attempt == 0 {
                 stream.current()
@@ -204,9 +214,13 @@ fn with_body(
                     .restart()
                     .ok_or_else(|| error::internal("a streamed body could not start over"))?
             };
-            request.body(upload::into_reqwest_body(queue))
+            upload::into_reqwest_body(queue)
         }
-    })
+    };
+    Ok(request.body(match body_sent {
+        None => body,
+        Some(sent) => sent.track(body),
+    }))
 }
 
 /// Sends, letting the first request to an https origin go alone so that a
