@@ -311,6 +311,70 @@ test('a response without a body (204) publishes trailers right after headers, as
   t.deepEqual(channelsOf(ours), channelsOf(node))
 })
 
+/** Redirects /from (with `status`) to /to, which answers with the x-hop header it got. */
+const redirectingTo = (status) => (req, res) => {
+  readBody(req).then((body) => {
+    if (req.url === '/from') {
+      res.writeHead(status, { location: '/to' })
+      res.end()
+    } else res.end(`${req.method} ${req.headers['x-hop']} ${body}`)
+  })
+}
+
+/** Each message's channel and the path of its request, with a number per request object. */
+function hopsOf (messages) {
+  const ids = new Map()
+  return messages.map(({ channel, message }) => {
+    if (!ids.has(message.request)) ids.set(message.request, ids.size)
+    return `${ids.get(message.request)} ${channel} ${message.request.method} ${message.request.path}`
+  })
+}
+
+test('each redirect hop is published as a request of its own, as Node’s fetch publishes it', async (t) => {
+  const { node, ours, nodeResult, ourResult } = await bothWays(t, redirectingTo(302), async (fetchFn, url) => (await fetchFn(`${url}/from`)).text())
+  t.is(ourResult, nodeResult)
+  t.deepEqual(hopsOf(ours), [
+    '0 create GET /from', '0 bodySent GET /from', '0 headers GET /from', '0 trailers GET /from',
+    '1 create GET /to', '1 bodySent GET /to', '1 headers GET /to', '1 trailers GET /to'
+  ])
+  t.deepEqual(hopsOf(ours), hopsOf(node))
+  t.deepEqual(comparable(ours), comparable(node))
+  t.is(ours[2].message.response.statusCode, 302)
+  t.is(headerValue(ours[2].message.response.headers, 'location'), '/to')
+})
+
+test('a header added on a hop’s create goes with that hop alone, as with Node’s fetch', async (t) => {
+  const onCreate = (request) => request.addHeader('x-hop', request.path)
+  const { nodeResult, ourResult, ours } = await bothWays(t, redirectingTo(307), async (fetchFn, url) => (await fetchFn(`${url}/from`)).text(), { onCreate })
+  t.is(ourResult, 'GET /to ')
+  t.is(ourResult, nodeResult)
+  // The next hop's request lists the headers the core sends it with.
+  const second = ours.find((m) => m.channel === 'create' && m.message.request.path === '/to').message.request
+  t.true(namesOf(second.headers).includes('user-agent'))
+  t.deepEqual(second.headers.slice(-2), ['x-hop', '/to'])
+})
+
+test('a POST redirected by 302 publishes its body on the first hop and a GET without one next, as Node’s fetch', async (t) => {
+  const { node, ours, nodeResult, ourResult } = await bothWays(t, redirectingTo(302), async (fetchFn, url) => (await fetchFn(`${url}/from`, { method: 'POST', body: 'data' })).text())
+  t.is(ourResult, nodeResult)
+  t.deepEqual(hopsOf(ours), hopsOf(node))
+  t.deepEqual(comparable(ours), comparable(node))
+})
+
+test('a body kept by a 307 is published as sent on each hop, as Node’s fetch', async (t) => {
+  const { node, ours, nodeResult, ourResult } = await bothWays(t, redirectingTo(307), async (fetchFn, url) => (await fetchFn(`${url}/from`, { method: 'PUT', body: 'kept' })).text())
+  t.is(ourResult, 'PUT undefined kept')
+  t.is(ourResult, nodeResult)
+  t.deepEqual(hopsOf(ours), hopsOf(node))
+  t.deepEqual(comparable(ours), comparable(node))
+})
+
+test('a redirect with redirect: manual is one request, as with Node’s fetch', async (t) => {
+  const { node, ours } = await bothWays(t, redirectingTo(302), async (fetchFn, url) => (await fetchFn(`${url}/from`, { redirect: 'manual' })).text())
+  t.deepEqual(hopsOf(ours), ['0 create GET /from', '0 bodySent GET /from', '0 headers GET /from', '0 trailers GET /from'])
+  t.deepEqual(hopsOf(ours), hopsOf(node))
+})
+
 test('upload() requests are published, with added headers on the wire', async (t) => {
   const onCreate = (request) => request.addHeader('x-trace', 'up')
   const { url, messages } = await observedServer(t, (req, res) => {

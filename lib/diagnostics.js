@@ -19,10 +19,13 @@
 //                            end (or at once when it has none)
 //   undici:request:error     when the request or its body fails or is
 //                            aborted or cancelled
-// The client channels (sendHeaders, beforeConnect, connected, connectError),
-// the per-chunk channels and one event per redirect hop happen inside the
-// core, which does not report them: they are not published rather than
-// published at a moment other than undici's (README "Observability").
+// Each redirect hop is a request of its own, as undici publishes it: the
+// core, when observed, reports a redirect before following it and waits for
+// the next hop's create (whose subscribers may add headers to that hop).
+// The client channels (sendHeaders, beforeConnect, connected, connectError)
+// and the per-chunk channels happen inside the core, which does not report
+// them: they are not published rather than published at a moment other
+// than undici's (README "Observability").
 
 const diagnosticsChannel = require('node:diagnostics_channel')
 const { Headers } = require('./headers')
@@ -112,22 +115,36 @@ class DiagnosticRequest {
   }
 
   /**
-   * The flat header list to send, given the request's own `list`: the
-   * headers undici keeps out of `request.headers`, then `request.headers`
-   * as subscribers left it, as undici sends it (also with headers pushed
-   * onto it directly, as tracers written for older undici do).
+   * The flat header list to hand the core as the request's own, given its
+   * own `list`: the headers undici keeps out of `request.headers`, then
+   * `request.headers` without what the core adds itself (to every hop; a
+   * redirect may change them) and without what subscribers added, which
+   * goes with this hop alone (addedHeaders()), as undici sends it.
    */
-  wireHeaders (list) {
+  ownHeaders (list) {
     const out = []
     for (let i = 0; i < list.length; i += 2) {
       if (UNLISTED.has(list[i].toLowerCase())) out.push(list[i], list[i + 1])
     }
-    // The core adds its headers to every hop itself (a redirect may change
-    // them): left as listed, they are not handed to it as the request's own.
+    if (!this.untouched()) return out.concat(this.headers)
+    return out.concat(this.headers.slice(0, this.additionsAt))
+  }
+
+  /**
+   * What subscribers added to `request.headers` (with addHeader() or, as
+   * tracers written for older undici do, by pushing onto it): sent after
+   * the hop's own headers and the core's, on this hop only.
+   */
+  addedHeaders () {
+    if (!this.untouched()) return []
+    return this.headers.slice(this.additionsAt + this.additions.length)
+  }
+
+  /** True when subscribers left the listed headers as listed (adding only after them). */
+  untouched () {
     const { additionsAt: at, additions } = this
-    const untouched = additions.every((value, i) => this.headers[at + i] === value)
-    if (!untouched) return out.concat(this.headers)
-    return out.concat(this.headers.slice(0, at), this.headers.slice(at + additions.length))
+    return this.headers.length >= at + additions.length &&
+      additions.every((value, i) => this.headers[at + i] === value)
   }
 
   /**
@@ -139,7 +156,7 @@ class DiagnosticRequest {
   onHead (head, native) {
     if (this.done) return
     if (!this.hasBody || head.bodySent === true) this.onBodySent()
-    else if (head.bodySent === false && bodySent.hasSubscribers) {
+    else if (head.bodySent === false && native !== null && bodySent.hasSubscribers) {
       native.bodySent().then((sent) => { if (sent) this.onBodySent() }, () => {})
     }
     if (headers.hasSubscribers) {
@@ -151,6 +168,22 @@ class DiagnosticRequest {
         response: { statusCode: head.status, statusText: head.statusText, headers: raw }
       })
     }
+  }
+
+  /**
+   * The core is about to follow a redirect (`hop` from the native
+   * exchange's nextRedirect()): this request ends with its response, and
+   * the next hop is a request of its own, created now, before it is sent,
+   * as undici publishes each hop. Returns the next hop's request.
+   */
+  onRedirect (hop) {
+    this.onHead(hop, null)
+    // The core closes the redirect's body unread: the response is over.
+    this.onComplete()
+    const next = new DiagnosticRequest(hop.url, hop.method, hop.requestHeaders, [])
+    next.hasBody = hop.hasBody
+    if (create.hasSubscribers) create.publish({ request: next })
+    return next
   }
 
   /** The request body (or, without one, the head) was sent whole. */

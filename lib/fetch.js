@@ -47,11 +47,12 @@ function checkScheme (url) {
  * null) the headers are sent as its subscribers left them.
  */
 function startNative (nativeClient, defaults, parts, bytes, streamed, traced = null) {
+  let native = null
   try {
-    return nativeClient.start(
+    native = nativeClient.start(
       parts.method,
       parts.url,
-      traced === null ? headerListOf(parts) : traced.wireHeaders(headerListOf(parts)),
+      traced === null ? headerListOf(parts) : traced.ownHeaders(headerListOf(parts)),
       bytes,
       streamed,
       parts.redirect,
@@ -64,9 +65,14 @@ function startNative (nativeClient, defaults, parts, bytes, streamed, traced = n
       // nobody observes passes nothing, and the core records nothing).
       traced === null ? undefined : true
     )
+    // An observed request's first hop waits for the headers its
+    // subscribers added.
+    if (traced !== null) native.releaseHop(traced.addedHeaders())
+    return native
   } catch (err) {
-    // Only what slipped past validation gets here; it is still the
-    // caller's argument that is wrong.
+    // Only what slipped past validation gets here (or a header a
+    // subscriber pushed unchecked); it is still an argument that is wrong.
+    native?.abort()
     const wrong = new TypeError(err.message)
     traced?.onError(wrong)
     throw wrong
@@ -331,6 +337,28 @@ class PendingExchange {
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
     native.head().then((head) => this.onHead(head, parts), (err) => this.fail(err))
+    if (traced !== null && parts.redirect === 'follow') this.followHops().catch((err) => this.fail(err))
+  }
+
+  /**
+   * An observed request: each redirect the core is about to follow ends
+   * the hop's request, and the next hop's is created (subscribers may add
+   * headers to it) before the core sends it. Ends when the core follows
+   * no more (at most its redirect limit).
+   */
+  async followHops () {
+    for (;;) {
+      const hop = await this.native.nextRedirect()
+      if (hop === null || this.settled) return
+      this.traced = this.traced.onRedirect(hop)
+      try {
+        this.native.releaseHop(this.traced.addedHeaders())
+      } catch (err) {
+        // A header a subscriber pushed unchecked cannot be sent.
+        this.native.abort()
+        throw new TypeError(err.message)
+      }
+    }
   }
 
   unlisten () {

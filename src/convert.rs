@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ferrofetch_core::{
-    append_combined, header_pair, latin1_string, CacheMode, Error, Kind, RedirectMode,
+    append_combined, header_pair, latin1_string, CacheMode, Error, Kind, RedirectHop, RedirectMode,
     ReferrerPolicy, RequestMode, ResponseHead,
 };
 use http::HeaderMap;
@@ -74,13 +74,56 @@ impl NativeHead {
     }
 }
 
+/// Flat `[name, value, ...]`, names lower-case, values isomorphic-decoded.
+fn flat_headers(map: &HeaderMap) -> Vec<String> {
+    let mut headers = Vec::with_capacity(map.len() * 2);
+    for (name, value) in map.iter() {
+        headers.push(name.as_str().to_string());
+        headers.push(latin1_string(value.as_bytes()));
+    }
+    headers
+}
+
+/// A redirect an observed request is about to follow (see
+/// `NativeExchange.nextRedirect`).
+#[napi(object)]
+pub struct NativeRedirect {
+    /// The redirect's status code.
+    pub status: u32,
+    /// Its reason phrase.
+    pub status_text: String,
+    /// Its headers, flat.
+    pub headers: Vec<String>,
+    /// Whether the hop's request body was sent whole before it came.
+    pub body_sent: bool,
+    /// The next hop's method.
+    pub method: String,
+    /// The next hop's URL.
+    pub url: String,
+    /// The headers the next hop is sent with, flat.
+    pub request_headers: Vec<String>,
+    /// Whether the next hop has a request body.
+    pub has_body: bool,
+}
+
+impl From<RedirectHop> for NativeRedirect {
+    fn from(hop: RedirectHop) -> Self {
+        NativeRedirect {
+            status: u32::from(hop.status),
+            status_text: hop.status_text,
+            headers: flat_headers(&hop.headers),
+            body_sent: hop.body_sent,
+            method: hop.method.to_string(),
+            url: hop.url.to_string(),
+            request_headers: flat_headers(&hop.request_headers),
+            has_body: hop.has_body,
+        }
+    }
+}
+
 impl From<ResponseHead> for NativeHead {
     fn from(head: ResponseHead) -> Self {
-        let mut headers = Vec::with_capacity(head.headers.len() * 2);
-        for (name, value) in head.headers.iter() {
-            headers.push(name.as_str().to_string());
-            headers.push(latin1_string(value.as_bytes()));
-        }
+        let headers = flat_headers(&head.headers);
         NativeHead {
             error: None,
             status: u32::from(head.status),

@@ -18,7 +18,7 @@ use crate::body::{BodyQueue, Read};
 use crate::client::Client;
 use crate::decode;
 use crate::error::{self, codes, Error};
-use crate::observe::{BodySent, BodySentWaiter};
+use crate::observe::{self, Observation, Observer, RedirectHop};
 use crate::redirect::RedirectMode;
 use crate::referrer::ReferrerPolicy;
 use crate::request_headers::{CacheMode, RequestMode};
@@ -111,8 +111,8 @@ pub struct Exchange {
     upload: Option<Arc<StreamBody>>,
     /// Cancelled by [`Exchange::abort`] or when the handle is dropped.
     cancel: CancellationToken,
-    /// Tells an observed request's observers when its body was sent.
-    body_sent: Option<BodySentWaiter>,
+    /// What an observed request tells its observers.
+    observation: Option<Observation>,
 }
 
 impl Exchange {
@@ -135,9 +135,25 @@ impl Exchange {
     /// For an observed request: waits until its body was sent whole (true),
     /// or can no longer be (false); `None` when the request is not observed.
     pub async fn body_sent(&self) -> Option<bool> {
-        match &self.body_sent {
-            Some(waiter) => Some(waiter.wait().await),
+        match &self.observation {
+            Some(observation) => Some(observation.body_sent().await),
             None => None,
+        }
+    }
+
+    /// For an observed request: the next redirect it is about to follow,
+    /// which waits until [`Exchange::release_hop`]; `None` once it follows
+    /// no more, or when the request is not observed.
+    pub async fn next_redirect(&self) -> Option<RedirectHop> {
+        self.observation.as_ref()?.next_redirect().await
+    }
+
+    /// For an observed request: lets its next hop (the first one too) be
+    /// sent, with `added` after its own headers. Every hop of an observed
+    /// request waits for this.
+    pub fn release_hop(&self, added: HeaderMap) {
+        if let Some(observation) = &self.observation {
+            observation.release(added);
         }
     }
 
@@ -206,10 +222,10 @@ pub(crate) fn start(
         Some(RequestBody::Stream(stream)) => Some(stream.clone()),
         _ => None,
     };
-    let (body_sent, body_sent_waiter) = match spec.observe {
+    let (observer, observation) = match spec.observe {
         true => {
-            let (sent, waiter) = BodySent::new();
-            (Some(sent), Some(waiter))
+            let (observer, observation) = observe::observe();
+            (Some(observer), Some(observation))
         }
         false => (None, None),
     };
@@ -218,9 +234,9 @@ pub(crate) fn start(
         body: body.clone(),
         upload: upload.clone(),
         cancel: cancel.clone(),
-        body_sent: body_sent_waiter,
+        observation,
     });
-    let task = run(client, spec, head_tx, body, upload, cancel, body_sent);
+    let task = run(client, spec, head_tx, body, upload, cancel, observer);
     (exchange, task)
 }
 
@@ -231,7 +247,7 @@ async fn run(
     body: Arc<BodyQueue>,
     upload: Option<Arc<StreamBody>>,
     cancel: CancellationToken,
-    body_sent: Option<BodySent>,
+    observer: Option<Observer>,
 ) {
     let guard = FinishOnDrop(body.clone());
     crate::test_hooks::maybe_panic(&spec.headers);
@@ -243,7 +259,7 @@ async fn run(
         // Boxed: sending is the largest state of this task by far (~4 KiB
         // of reqwest and hyper futures), and is over once the head is in;
         // unboxed, every open stream would carry it until its body ends.
-        r = with_deadline(deadline, Box::pin(send_following_redirects(&client, spec, body_sent))) => r,
+        r = with_deadline(deadline, Box::pin(send_following_redirects(&client, spec, observer))) => r,
     };
     let (response, head) = match sent {
         Ok(pair) => pair,

@@ -28,6 +28,7 @@ pub use client::{Client, ClientOptions};
 pub use config::{HttpVersion, ProxySetting, TlsOptions};
 pub use error::{codes, Error, Kind};
 pub use exchange::{Exchange, RequestSpec, ResponseHead};
+pub use observe::RedirectHop;
 pub use redirect::RedirectMode;
 /// The redirect step itself, public only for the `redirect_step` fuzz target
 /// in `fuzz/`; not API.

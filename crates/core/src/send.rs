@@ -9,7 +9,7 @@ use crate::client::Client;
 use crate::decode;
 use crate::error::{self, Error, Phase};
 use crate::exchange::{RequestSpec, ResponseHead};
-use crate::observe::BodySent;
+use crate::observe::{BodySent, Observer, RedirectHop};
 use crate::origin_gate::{self, Turn};
 use crate::redirect::{next_step, Hop, Step};
 use crate::referrer::{self, ReferrerPolicy};
@@ -18,13 +18,14 @@ use crate::upload::{self, RequestBody, SettleOnDrop};
 
 /// Sends the request and follows redirects per the request's mode.
 ///
-/// `body_sent`, for an observed request, learns when a body was sent whole;
-/// it is dropped on return, so that only the bodies hyper still sends keep
-/// it (see `observe`).
+/// With an `observer`, each hop waits for its observers' release, each
+/// redirect is reported before it is followed, and bodies tell when they
+/// were sent whole; it is dropped on return, so that only the bodies hyper
+/// still sends keep its part (see `observe`).
 pub(crate) async fn send_following_redirects(
     client: &Client,
     spec: RequestSpec,
-    body_sent: Option<BodySent>,
+    mut observer: Option<Observer>,
 ) -> Result<(decode::Body, ResponseHead), Error> {
     let http = client.http(spec.connect_timeout, false)?;
     let options = client.options();
@@ -48,16 +49,35 @@ pub(crate) async fn send_following_redirects(
     });
     let mut redirects = 0;
     let mut attempts = 0;
+    // The redirect being followed, for observers: (status, reason, headers,
+    // whether the body was sent whole).
+    let mut redirect: Option<(u16, String, HeaderMap, bool)> = None;
     loop {
         // Main fetch step 8 runs again for every redirect: the referrer is
         // determined against this hop's URL from what the last hop kept.
         referrer = referrer.and_then(|r| referrer::determine(&r, policy, &hop.url));
-        let headers = added.for_hop(
-            &hop.headers,
-            referrer.as_ref(),
-            &hop.method,
-            hop.body.as_ref().is_some_and(RequestBody::has_bytes),
-        );
+        let has_bytes = hop.body.as_ref().is_some_and(RequestBody::has_bytes);
+        let mut headers = added.for_hop(&hop.headers, referrer.as_ref(), &hop.method, has_bytes);
+        if let Some(observer) = observer.as_mut() {
+            if let Some((status, status_text, response_headers, body_sent)) = redirect.take() {
+                observer
+                    .redirecting(RedirectHop {
+                        status,
+                        status_text,
+                        headers: response_headers,
+                        body_sent,
+                        method: hop.method.clone(),
+                        url: hop.url.clone(),
+                        request_headers: with_client_defaults(client, &headers),
+                        has_body: has_bytes,
+                    })
+                    .await;
+            }
+            for (name, value) in &observer.released().await? {
+                headers.append(name.clone(), value.clone());
+            }
+            observer.body_sent.reset();
+        }
         let can_replay = hop.body.as_ref().is_none_or(RequestBody::can_replay);
         let mut new_connection = false;
         let response = loop {
@@ -71,7 +91,7 @@ pub(crate) async fn send_following_redirects(
                     .headers(headers.clone()),
                 hop.body.as_ref(),
                 attempts,
-                body_sent.as_ref(),
+                observer.as_ref().map(|o| &o.body_sent),
             )?;
             attempts += 1;
             let response = if new_connection {
@@ -113,7 +133,7 @@ pub(crate) async fn send_following_redirects(
                     headers: response.headers().clone(),
                     url: response.url().to_string(),
                     redirected: redirects > 0,
-                    body_sent: body_sent.as_ref().map(BodySent::is_sent),
+                    body_sent: observer.as_ref().map(|o| o.body_sent.is_sent()),
                 };
                 let codings = if decompress {
                     decode::Coding::of(response.headers())
@@ -128,6 +148,14 @@ pub(crate) async fn send_following_redirects(
                 // policy on redirect" from the response's Referrer-Policy.
                 if let Some(next) = ReferrerPolicy::from_response(response.headers()) {
                     policy = next;
+                }
+                if let Some(observer) = &observer {
+                    redirect = Some((
+                        status,
+                        status_text(&response),
+                        response.headers().clone(),
+                        observer.body_sent.is_sent(),
+                    ));
                 }
                 // Dropping the unread body closes that connection rather
                 // than draining an unbounded body; redirect bodies are tiny
@@ -178,18 +206,25 @@ pub(crate) fn first_hop_additions(client: &Client, spec: &RequestSpec) -> Header
         has_bytes,
     );
     let mut additions = HeaderMap::new();
-    for (name, value) in &hop {
+    for (name, value) in &with_client_defaults(client, &hop) {
         let own = spec.headers.get_all(name).iter().any(|v| v == value);
         if !own {
             additions.append(name.clone(), value.clone());
         }
     }
+    additions
+}
+
+/// A hop's headers as observers list them: the core's, then the client's
+/// defaults the hop does not set (reqwest adds those).
+fn with_client_defaults(client: &Client, headers: &HeaderMap) -> HeaderMap {
+    let mut listed = headers.clone();
     for (name, value) in &client.options().default_headers {
-        if !hop.contains_key(name) {
-            additions.append(name.clone(), value.clone());
+        if !headers.contains_key(name) {
+            listed.append(name.clone(), value.clone());
         }
     }
-    additions
+    listed
 }
 
 /// Attaches the body for attempt number `attempt` of the whole request
