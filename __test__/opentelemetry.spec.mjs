@@ -109,6 +109,25 @@ test('the client span’s user_agent.original is the User-Agent the server recei
   t.is(span.attributes['user_agent.original'], reply)
 })
 
+test('a followed redirect makes a span per hop, each hop receiving its own traceparent, as with Node’s fetch', async (t) => {
+  const hopping = (req, res) => {
+    if (req.url === '/from') {
+      res.writeHead(302, { location: '/to', 'x-got': req.headers.traceparent })
+      res.end()
+    } else res.end(req.headers.traceparent)
+  }
+  const node = await httpServer(t, hopping)
+  const ours = await httpServer(t, hopping)
+  const nodeReply = (await inParentSpan(async () => (await globalThis.fetch(`${node.url}/from`)).text())).reply
+  const { reply } = await inParentSpan(async () => (await fetch(`${ours.url}/from`)).text())
+  const nodeSpans = await clientSpans(node.url, 2)
+  const spans = await clientSpans(ours.url, 2)
+  t.deepEqual(spans.map((s) => spanShape(s, ours.url)), nodeSpans.map((s) => spanShape(s, node.url)))
+  const second = spans.find((s) => s.attributes['url.full'] === `${ours.url}/to`)
+  t.is(reply, `00-${second.spanContext().traceId}-${second.spanContext().spanId}-01`)
+  t.is(nodeReply.split('-').length, reply.split('-').length)
+})
+
 test('an error status makes the same span as with Node’s fetch', async (t) => {
   const failing = (req, res) => { res.statusCode = 503; res.end() }
   const node = await httpServer(t, failing)

@@ -111,8 +111,9 @@ pub struct Exchange {
     upload: Option<Arc<StreamBody>>,
     /// Cancelled by [`Exchange::abort`] or when the handle is dropped.
     cancel: CancellationToken,
-    /// What an observed request tells its observers.
-    observation: Option<Observation>,
+    /// What an observed request tells its observers (boxed: most requests
+    /// have none, and an open stream should not carry its room).
+    observation: Option<Box<Observation>>,
 }
 
 impl Exchange {
@@ -225,7 +226,7 @@ pub(crate) fn start(
     let (observer, observation) = match spec.observe {
         true => {
             let (observer, observation) = observe::observe();
-            (Some(observer), Some(observation))
+            (Some(observer), Some(Box::new(observation)))
         }
         false => (None, None),
     };
