@@ -5,7 +5,7 @@
 // messages about its own server's origin.
 import test from 'ava'
 import diagnosticsChannel from 'node:diagnostics_channel'
-import { fetch, upload, events, EventSource } from '../index.mjs'
+import { fetch, upload, events, EventSource, Client } from '../index.mjs'
 import { httpServer, closedPort, readBody, sleep } from './helpers/servers.mjs'
 
 const CHANNELS = ['create', 'bodySent', 'headers', 'trailers', 'error'].map((name) => `undici:request:${name}`)
@@ -150,7 +150,112 @@ test('a POST publishes the request’s content-type header and the response, as 
   const { node, ours } = await bothWays(t, replying, async (fetchFn, url) => (await fetchFn(url, { method: 'POST', body: 'hello' })).text())
   t.deepEqual(comparable(ours), comparable(node))
   const headers = ours[0].message.request.headers
-  t.deepEqual(headers, ['content-type', 'text/plain;charset=UTF-8'])
+  t.deepEqual(headers.slice(0, 2), ['content-type', 'text/plain;charset=UTF-8'])
+})
+
+test('a request body publishes bodySent once sent, before headers, as Node’s fetch', async (t) => {
+  const { node, ours } = await bothWays(t, replying, async (fetchFn, url) => (await fetchFn(url, { method: 'POST', body: 'hello' })).text())
+  t.deepEqual(channelsOf(ours), ['create', 'bodySent', 'headers', 'trailers'])
+  t.deepEqual(channelsOf(ours), channelsOf(node))
+  t.deepEqual(shapeOf(ours[1]), shapeOf(node[1]))
+})
+
+test('an observed request body goes with its Content-Length, as Node’s fetch sends it', async (t) => {
+  const call = async (fetchFn, url) => JSON.parse(await (await fetchFn(url, { method: 'PUT', body: 'hello' })).text())
+  const { nodeResult, ourResult, ours } = await bothWays(t, rawHeaders, call)
+  t.true(channelsOf(ours).includes('bodySent'))
+  const lengthOf = (flat) => flat[namesOf(flat).indexOf('content-length') * 2 + 1]
+  t.is(lengthOf(ourResult), '5')
+  t.is(lengthOf(ourResult), lengthOf(nodeResult))
+  t.false(namesOf(ourResult).includes('transfer-encoding'))
+})
+
+test('a streamed request body publishes bodySent after its last chunk, as Node’s fetch', async (t) => {
+  const { node, ours, nodeResult, ourResult } = await bothWays(t, (req, res) => readBody(req).then((body) => res.end(body)), async (fetchFn, url) => {
+    const body = new ReadableStream({
+      start (controller) {
+        controller.enqueue(new TextEncoder().encode('one '))
+        controller.enqueue(new TextEncoder().encode('two'))
+        controller.close()
+      }
+    })
+    return (await fetchFn(url, { method: 'POST', body, duplex: 'half' })).text()
+  })
+  t.is(ourResult, 'one two')
+  t.is(ourResult, nodeResult)
+  t.deepEqual(channelsOf(ours), ['create', 'bodySent', 'headers', 'trailers'])
+  t.deepEqual(channelsOf(ours), channelsOf(node))
+})
+
+test('a body still being sent when the response head comes publishes bodySent after headers, as Node’s fetch', async (t) => {
+  // The server answers at the body's first bytes and ends at its end.
+  const early = (req, res) => {
+    req.once('data', () => res.writeHead(200).flushHeaders())
+    readBody(req).then((body) => res.end(body))
+  }
+  const { node, ours, nodeResult, ourResult } = await bothWays(t, early, async (fetchFn, url) => {
+    let controller
+    const body = new ReadableStream({ start (c) { controller = c } })
+    controller.enqueue(new TextEncoder().encode('first '))
+    const response = await fetchFn(url, { method: 'POST', body, duplex: 'half' })
+    controller.enqueue(new TextEncoder().encode('last'))
+    controller.close()
+    return response.text()
+  })
+  t.is(ourResult, 'first last')
+  t.is(ourResult, nodeResult)
+  t.deepEqual(channelsOf(ours), ['create', 'headers', 'bodySent', 'trailers'])
+  t.deepEqual(channelsOf(ours), channelsOf(node))
+})
+
+const namesOf = (flat) => flat.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase())
+
+/** A server that answers with the raw header list it received, as JSON. */
+const rawHeaders = (req, res) => readBody(req).then(() => res.end(JSON.stringify(req.rawHeaders)))
+
+test('request.headers on create lists the headers the core adds, as Node’s fetch lists its own', async (t) => {
+  const call = async (fetchFn, url) => JSON.parse(await (await fetchFn(url, { headers: { 'X-Own': 'mine' } })).text())
+  const { node, ours, ourResult } = await bothWays(t, rawHeaders, call)
+  const nodeHeaders = node[0].message.request.headers
+  const ourHeaders = ours[0].message.request.headers
+  // Accept, Accept-Language, Sec-Fetch-Mode, User-Agent, Accept-Encoding
+  // after the request's own, in Node's order.
+  t.deepEqual(namesOf(ourHeaders), namesOf(nodeHeaders))
+  t.true(namesOf(ourHeaders).includes('user-agent'))
+  // Each is listed with the value that went on the wire.
+  const received = new Map()
+  for (let i = 0; i < ourResult.length; i += 2) received.set(ourResult[i].toLowerCase(), ourResult[i + 1])
+  for (let i = 0; i < ourHeaders.length; i += 2) t.is(received.get(ourHeaders[i].toLowerCase()), ourHeaders[i + 1], ourHeaders[i])
+})
+
+test('request.headers on create lists a Client’s default headers, with the values sent', async (t) => {
+  const { url, messages } = await observedServer(t, rawHeaders)
+  const client = new Client({ headers: { 'x-client': 'default', 'user-agent': 'my-agent/1' } })
+  t.teardown(() => client.close())
+  const received = JSON.parse(await (await client.fetch(url)).text())
+  const listed = messages[0].message.request.headers
+  const valueIn = (flat, name) => flat[namesOf(flat).indexOf(name) * 2 + 1]
+  for (const name of ['x-client', 'user-agent']) t.is(valueIn(listed, name), valueIn(received, name), name)
+  t.is(valueIn(listed, 'user-agent'), 'my-agent/1')
+  t.is(namesOf(listed).filter((n) => n === 'user-agent').length, 1)
+})
+
+test('the headers the core adds are sent once, also after a redirect, when listed on create', async (t) => {
+  const redirecting = (req, res) => {
+    if (req.url === '/from') {
+      res.writeHead(302, { location: '/to' })
+      res.end()
+    } else rawHeaders(req, res)
+  }
+  const onCreate = (request) => request.addHeader('x-trace', 'one')
+  const call = async (fetchFn, url) => JSON.parse(await (await fetchFn(`${url}/from`, { referrer: `${url}/page` })).text())
+  const { nodeResult, ourResult, ourUrl } = await bothWays(t, redirecting, call, { onCreate })
+  const count = (flat, name) => namesOf(flat).filter((n) => n === name).length
+  for (const name of ['accept', 'user-agent', 'accept-encoding', 'sec-fetch-mode', 'referer']) t.is(count(ourResult, name), 1, name)
+  // Handed to the core as the request's own, the Referer listed on create
+  // would have been combined with the one the core adds.
+  t.is(ourResult[namesOf(ourResult).indexOf('referer') * 2 + 1], `${ourUrl}/page`)
+  t.is(count(ourResult, 'x-trace'), count(nodeResult, 'x-trace'))
 })
 
 test('a refused connection publishes create then error with the ECONNREFUSED error, as Node’s fetch', async (t) => {
@@ -206,6 +311,70 @@ test('a response without a body (204) publishes trailers right after headers, as
   t.deepEqual(channelsOf(ours), channelsOf(node))
 })
 
+/** Redirects /from (with `status`) to /to, which answers with the x-hop header it got. */
+const redirectingTo = (status) => (req, res) => {
+  readBody(req).then((body) => {
+    if (req.url === '/from') {
+      res.writeHead(status, { location: '/to' })
+      res.end()
+    } else res.end(`${req.method} ${req.headers['x-hop']} ${body}`)
+  })
+}
+
+/** Each message's channel and the path of its request, with a number per request object. */
+function hopsOf (messages) {
+  const ids = new Map()
+  return messages.map(({ channel, message }) => {
+    if (!ids.has(message.request)) ids.set(message.request, ids.size)
+    return `${ids.get(message.request)} ${channel} ${message.request.method} ${message.request.path}`
+  })
+}
+
+test('each redirect hop is published as a request of its own, as Node’s fetch publishes it', async (t) => {
+  const { node, ours, nodeResult, ourResult } = await bothWays(t, redirectingTo(302), async (fetchFn, url) => (await fetchFn(`${url}/from`)).text())
+  t.is(ourResult, nodeResult)
+  t.deepEqual(hopsOf(ours), [
+    '0 create GET /from', '0 bodySent GET /from', '0 headers GET /from', '0 trailers GET /from',
+    '1 create GET /to', '1 bodySent GET /to', '1 headers GET /to', '1 trailers GET /to'
+  ])
+  t.deepEqual(hopsOf(ours), hopsOf(node))
+  t.deepEqual(comparable(ours), comparable(node))
+  t.is(ours[2].message.response.statusCode, 302)
+  t.is(headerValue(ours[2].message.response.headers, 'location'), '/to')
+})
+
+test('a header added on a hop’s create goes with that hop alone, as with Node’s fetch', async (t) => {
+  const onCreate = (request) => request.addHeader('x-hop', request.path)
+  const { nodeResult, ourResult, ours } = await bothWays(t, redirectingTo(307), async (fetchFn, url) => (await fetchFn(`${url}/from`)).text(), { onCreate })
+  t.is(ourResult, 'GET /to ')
+  t.is(ourResult, nodeResult)
+  // The next hop's request lists the headers the core sends it with.
+  const second = ours.find((m) => m.channel === 'create' && m.message.request.path === '/to').message.request
+  t.true(namesOf(second.headers).includes('user-agent'))
+  t.deepEqual(second.headers.slice(-2), ['x-hop', '/to'])
+})
+
+test('a POST redirected by 302 publishes its body on the first hop and a GET without one next, as Node’s fetch', async (t) => {
+  const { node, ours, nodeResult, ourResult } = await bothWays(t, redirectingTo(302), async (fetchFn, url) => (await fetchFn(`${url}/from`, { method: 'POST', body: 'data' })).text())
+  t.is(ourResult, nodeResult)
+  t.deepEqual(hopsOf(ours), hopsOf(node))
+  t.deepEqual(comparable(ours), comparable(node))
+})
+
+test('a body kept by a 307 is published as sent on each hop, as Node’s fetch', async (t) => {
+  const { node, ours, nodeResult, ourResult } = await bothWays(t, redirectingTo(307), async (fetchFn, url) => (await fetchFn(`${url}/from`, { method: 'PUT', body: 'kept' })).text())
+  t.is(ourResult, 'PUT undefined kept')
+  t.is(ourResult, nodeResult)
+  t.deepEqual(hopsOf(ours), hopsOf(node))
+  t.deepEqual(comparable(ours), comparable(node))
+})
+
+test('a redirect with redirect: manual is one request, as with Node’s fetch', async (t) => {
+  const { node, ours } = await bothWays(t, redirectingTo(302), async (fetchFn, url) => (await fetchFn(`${url}/from`, { redirect: 'manual' })).text())
+  t.deepEqual(hopsOf(ours), ['0 create GET /from', '0 bodySent GET /from', '0 headers GET /from', '0 trailers GET /from'])
+  t.deepEqual(hopsOf(ours), hopsOf(node))
+})
+
 test('upload() requests are published, with added headers on the wire', async (t) => {
   const onCreate = (request) => request.addHeader('x-trace', 'up')
   const { url, messages } = await observedServer(t, (req, res) => {
@@ -216,7 +385,7 @@ test('upload() requests are published, with added headers on the wire', async (t
   await writer.write('abc')
   await writer.close()
   t.is(await (await response).text(), 'up abc')
-  t.deepEqual(channelsOf(messages), ['create', 'headers', 'trailers'])
+  t.deepEqual(channelsOf(messages), ['create', 'bodySent', 'headers', 'trailers'])
   t.is(messages[0].message.request.method, 'POST')
 })
 

@@ -33,16 +33,17 @@ async function clientSpans (origin, count = 1) {
 
 /**
  * What the instrumentation made of a request, without what differs per
- * run (ids, times, the port) and without the peer address and the
- * User-Agent, which it takes from moments only undici reports (see README
- * "Observability").
+ * run (ids, times, the port) and without the peer address, which it takes
+ * from a moment only undici reports (see README "Observability"). The
+ * User-Agent differs by name ("node" / "ferrofetch/…"): only whether
+ * there is one is compared.
  */
 function spanShape (span, origin) {
   const attributes = { ...span.attributes }
   delete attributes['network.peer.address']
   delete attributes['network.peer.port']
   delete attributes['network.protocol.version']
-  delete attributes['user_agent.original']
+  attributes['user_agent.original'] = typeof attributes['user_agent.original']
   delete attributes['server.port']
   attributes['url.full'] = attributes['url.full'].slice(origin.length)
   return {
@@ -98,6 +99,33 @@ test('the client span of a fetch matches the one Node’s fetch gets', async (t)
   const [nodeSpan] = await clientSpans(node.url)
   const [ourSpan] = await clientSpans(ours.url)
   t.deepEqual(spanShape(ourSpan, ours.url), spanShape(nodeSpan, node.url))
+})
+
+test('the client span’s user_agent.original is the User-Agent the server received', async (t) => {
+  const { url } = await httpServer(t, (req, res) => res.end(req.headers['user-agent']))
+  const { reply } = await inParentSpan(async () => (await fetch(url)).text())
+  const [span] = await clientSpans(url)
+  t.regex(reply, /^ferrofetch\//)
+  t.is(span.attributes['user_agent.original'], reply)
+})
+
+test('a followed redirect makes a span per hop, each hop receiving its own traceparent, as with Node’s fetch', async (t) => {
+  const hopping = (req, res) => {
+    if (req.url === '/from') {
+      res.writeHead(302, { location: '/to', 'x-got': req.headers.traceparent })
+      res.end()
+    } else res.end(req.headers.traceparent)
+  }
+  const node = await httpServer(t, hopping)
+  const ours = await httpServer(t, hopping)
+  const nodeReply = (await inParentSpan(async () => (await globalThis.fetch(`${node.url}/from`)).text())).reply
+  const { reply } = await inParentSpan(async () => (await fetch(`${ours.url}/from`)).text())
+  const nodeSpans = await clientSpans(node.url, 2)
+  const spans = await clientSpans(ours.url, 2)
+  t.deepEqual(spans.map((s) => spanShape(s, ours.url)), nodeSpans.map((s) => spanShape(s, node.url)))
+  const second = spans.find((s) => s.attributes['url.full'] === `${ours.url}/to`)
+  t.is(reply, `00-${second.spanContext().traceId}-${second.spanContext().spanId}-01`)
+  t.is(nodeReply.split('-').length, reply.split('-').length)
 })
 
 test('an error status makes the same span as with Node’s fetch', async (t) => {

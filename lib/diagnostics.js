@@ -5,18 +5,27 @@
 // instrumentation-undici, Sentry, Datadog) trace ferrofetch unchanged.
 //
 // Only moments the JS layer knows are published, each when it happens:
-//   undici:request:create    before the request is handed to the core
-//   undici:request:bodySent  with the response head, for a request without
-//                            a body (its head was sent, so all of it was)
+//   undici:request:create    before the request is handed to the core,
+//                            with the headers the core will add listed
+//                            (asked of it then, only when someone listens)
+//   undici:request:bodySent  for a request with a body, when the core has
+//                            handed its last byte to the connection (told
+//                            with the head, or later when the server
+//                            answered first); without a body, with the
+//                            response head (its head was sent, so all of
+//                            it was)
 //   undici:request:headers   when the response head arrives
 //   undici:request:trailers  when the response body has been read to its
 //                            end (or at once when it has none)
 //   undici:request:error     when the request or its body fails or is
 //                            aborted or cancelled
-// The client channels (sendHeaders, beforeConnect, connected, connectError),
-// bodySent after a body, the per-chunk channels and one event per redirect
-// hop happen inside the core, which does not report them: they are not
-// published rather than published at a moment other than undici's.
+// Each redirect hop is a request of its own, as undici publishes it: the
+// core, when observed, reports a redirect before following it and waits for
+// the next hop's create (whose subscribers may add headers to that hop).
+// The client channels (sendHeaders, beforeConnect, connected, connectError)
+// and the per-chunk channels happen inside the core, which does not report
+// them: they are not published rather than published at a moment other
+// than undici's (README "Observability").
 
 const diagnosticsChannel = require('node:diagnostics_channel')
 const { Headers } = require('./headers')
@@ -59,18 +68,24 @@ function invalidHeader (name) {
  * completed), and addHeader().
  */
 class DiagnosticRequest {
-  constructor (url, method, headerList) {
+  constructor (url, method, headerList, additions) {
     const parsed = new URL(url)
     this.origin = parsed.origin
     this.method = method
     this.path = parsed.pathname + parsed.search
-    // Flat [name, value, ...] strings, as undici's request.headers.
+    // Flat [name, value, ...] strings, as undici's request.headers: the
+    // request's own, then those the core adds (Node's fetch lists its
+    // Accept, User-Agent, Accept-Encoding ... there too).
     this.headers = []
     for (let i = 0; i < headerList.length; i += 2) {
       if (!UNLISTED.has(headerList[i].toLowerCase())) this.headers.push(headerList[i], headerList[i + 1])
     }
+    this.additionsAt = this.headers.length
+    this.additions = additions
+    this.headers.push(...additions)
     this.completed = false
     this.hasBody = false
+    this.bodySent = false // bodySent published
     this.done = false // trailers or error published: nothing follows
   }
 
@@ -100,23 +115,50 @@ class DiagnosticRequest {
   }
 
   /**
-   * The flat header list to send, given the request's own `list`: the
-   * headers undici keeps out of `request.headers`, then `request.headers`
-   * as subscribers left it, as undici sends it (also with headers pushed
-   * onto it directly, as tracers written for older undici do).
+   * The flat header list to hand the core as the request's own, given its
+   * own `list`: the headers undici keeps out of `request.headers`, then
+   * `request.headers` without what the core adds itself (to every hop; a
+   * redirect may change them) and without what subscribers added, which
+   * goes with this hop alone (addedHeaders()), as undici sends it.
    */
-  wireHeaders (list) {
+  ownHeaders (list) {
     const out = []
     for (let i = 0; i < list.length; i += 2) {
       if (UNLISTED.has(list[i].toLowerCase())) out.push(list[i], list[i + 1])
     }
-    return out.concat(this.headers)
+    if (!this.untouched()) return out.concat(this.headers)
+    return out.concat(this.headers.slice(0, this.additionsAt))
   }
 
-  /** The response head arrived (`head` from the native layer). */
-  onHead (head) {
+  /**
+   * What subscribers added to `request.headers` (with addHeader() or, as
+   * tracers written for older undici do, by pushing onto it): sent after
+   * the hop's own headers and the core's, on this hop only.
+   */
+  addedHeaders () {
+    if (!this.untouched()) return []
+    return this.headers.slice(this.additionsAt + this.additions.length)
+  }
+
+  /** True when subscribers left the listed headers as listed (adding only after them). */
+  untouched () {
+    const { additionsAt: at, additions } = this
+    return this.headers.length >= at + additions.length &&
+      additions.every((value, i) => this.headers[at + i] === value)
+  }
+
+  /**
+   * The response head arrived (`head` from the native exchange `native`).
+   * A request without a body had all of it sent with its head; one with a
+   * body says whether it was sent whole before the head came (a server may
+   * answer first, and then it is published when the core has sent it).
+   */
+  onHead (head, native) {
     if (this.done) return
-    if (!this.hasBody && bodySent.hasSubscribers) bodySent.publish({ request: this })
+    if (!this.hasBody || head.bodySent === true) this.onBodySent()
+    else if (head.bodySent === false && native !== null && bodySent.hasSubscribers) {
+      native.bodySent().then((sent) => { if (sent) this.onBodySent() }, () => {})
+    }
     if (headers.hasSubscribers) {
       // undici hands subscribers the raw header bytes: Buffers.
       const raw = new Array(head.headers.length)
@@ -126,6 +168,29 @@ class DiagnosticRequest {
         response: { statusCode: head.status, statusText: head.statusText, headers: raw }
       })
     }
+  }
+
+  /**
+   * The core is about to follow a redirect (`hop` from the native
+   * exchange's nextRedirect()): this request ends with its response, and
+   * the next hop is a request of its own, created now, before it is sent,
+   * as undici publishes each hop. Returns the next hop's request.
+   */
+  onRedirect (hop) {
+    this.onHead(hop, null)
+    // The core closes the redirect's body unread: the response is over.
+    this.onComplete()
+    const next = new DiagnosticRequest(hop.url, hop.method, hop.requestHeaders, [])
+    next.hasBody = hop.hasBody
+    if (create.hasSubscribers) create.publish({ request: next })
+    return next
+  }
+
+  /** The request body (or, without one, the head) was sent whole. */
+  onBodySent () {
+    if (this.done || this.bodySent) return
+    this.bodySent = true
+    if (bodySent.hasSubscribers) bodySent.publish({ request: this })
   }
 
   /** The response is complete: its body was read to the end, or it has none. */
@@ -174,10 +239,19 @@ function observed () {
  * when nobody listens.
  * @param {object} parts  the request as sent (see request.js requestParts)
  * @param {boolean} hasBody
+ * @param {() => string[]} additionsOf  the headers the core adds to its
+ *   first hop, flat (asked only here, when someone listens)
  */
-function requestCreated (parts, hasBody) {
+function requestCreated (parts, hasBody, additionsOf) {
   if (!observed()) return null
-  const request = new DiagnosticRequest(parts.url, parts.method, headerListOf(parts))
+  let additions
+  try {
+    additions = additionsOf()
+  } catch {
+    // Arguments the core refuses: start() throws the TypeError for them.
+    additions = []
+  }
+  const request = new DiagnosticRequest(parts.url, parts.method, headerListOf(parts), additions)
   request.hasBody = hasBody
   if (create.hasSubscribers) create.publish({ request })
   return request

@@ -80,11 +80,12 @@ function checkScheme (url) {
  * null) the headers are sent as its subscribers left them.
  */
 function startNative (nativeClient, defaults, parts, bytes, streamed, traced = null) {
+  let native = null
   try {
-    return nativeClient.start(
+    native = nativeClient.start(
       parts.method,
       parts.url,
-      traced === null ? headerListOf(parts) : traced.wireHeaders(headerListOf(parts)),
+      traced === null ? headerListOf(parts) : traced.ownHeaders(headerListOf(parts)),
       bytes,
       streamed,
       parts.redirect,
@@ -92,15 +93,29 @@ function startNative (nativeClient, defaults, parts, bytes, streamed, traced = n
       parts.connectTimeout ?? defaults.connectTimeout,
       parts.readTimeout ?? defaults.readTimeout,
       parts.decompress ?? undefined,
-      ...extrasArgs(parts)
+      ...extrasArgs(parts),
+      // Observed: the core records what observers are told (a request
+      // nobody observes passes nothing, and the core records nothing).
+      traced === null ? undefined : true
     )
+    // An observed request's first hop waits for the headers its
+    // subscribers added.
+    if (traced !== null) native.releaseHop(traced.addedHeaders())
+    return native
   } catch (err) {
-    // Only what slipped past validation gets here; it is still the
-    // caller's argument that is wrong.
+    // Only what slipped past validation gets here (or a header a
+    // subscriber pushed unchecked); it is still an argument that is wrong.
+    native?.abort()
     const wrong = new TypeError(err.message)
     traced?.onError(wrong)
     throw wrong
   }
+}
+
+/** The headers the core adds to the first hop of `parts` (for observers). */
+function coreAdditions (nativeClient, parts, hasBody) {
+  return nativeClient.firstHopAdditions(parts.method, parts.url, headerListOf(parts), hasBody,
+    parts.decompress ?? undefined, ...extrasArgs(parts))
 }
 
 /**
@@ -205,7 +220,8 @@ async function send (nativeClient, defaults, parts) {
   // a redirect that keeps it, as a buffered one does; a stream is read once.
   const kind = !streamed ? undefined : body.source instanceof Blob ? 'restartable' : 'once'
   const sized = sizedParts(parts, streamed)
-  const traced = requestCreated(sized, streamed || bytes?.length > 0)
+  const hasBody = streamed || bytes?.length > 0
+  const traced = requestCreated(sized, hasBody, () => coreAdditions(nativeClient, sized, hasBody))
   const native = startNative(nativeClient, defaults, sized, bytes, kind, traced)
   const exchange = new PendingExchange(native, parts, signal, traced)
   if (streamed) {
@@ -364,6 +380,28 @@ class PendingExchange {
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
     native.head().then((head) => this.onHead(head, parts), (err) => this.fail(err))
+    if (traced !== null && parts.redirect === 'follow') this.followHops().catch((err) => this.fail(err))
+  }
+
+  /**
+   * An observed request: each redirect the core is about to follow ends
+   * the hop's request, and the next hop's is created (subscribers may add
+   * headers to it) before the core sends it. Ends when the core follows
+   * no more (at most its redirect limit).
+   */
+  async followHops () {
+    for (;;) {
+      const hop = await this.native.nextRedirect()
+      if (hop === null || this.settled) return
+      this.traced = this.traced.onRedirect(hop)
+      try {
+        this.native.releaseHop(this.traced.addedHeaders())
+      } catch (err) {
+        // A header a subscriber pushed unchecked cannot be sent.
+        this.native.abort()
+        throw new TypeError(err.message)
+      }
+    }
   }
 
   unlisten () {
@@ -422,7 +460,7 @@ class PendingExchange {
       return this.fail(errorFromNative(head.error, 'head'))
     }
     if (this.settled) return
-    this.traced?.onHead(head)
+    this.traced?.onHead(head, this.native)
     // Fetch §4.1 "main fetch" step 22: HEAD requests and null body statuses
     // have a null body.
     const nullBody = parts.method === 'HEAD' || NULL_BODY_STATUSES.has(head.status)
@@ -450,4 +488,4 @@ class PendingExchange {
   }
 }
 
-module.exports = { fetchWith, startNative, checkScheme, PendingExchange }
+module.exports = { fetchWith, startNative, coreAdditions, checkScheme, PendingExchange }

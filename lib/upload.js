@@ -4,7 +4,7 @@
 
 const { requestParts } = require('./request')
 const { requestCreated } = require('./diagnostics')
-const { startNative, checkScheme, PendingExchange } = require('./fetch')
+const { startNative, coreAdditions, checkScheme, PendingExchange } = require('./fetch')
 const { pushChunk, toBytes } = require('./upload-pump')
 const { abortReason } = require('./errors')
 const { progressOptions, watchUpload } = require('./progress')
@@ -32,7 +32,7 @@ function uploadWith (clientFor, input, init = {}) {
   const signal = parts.signal
   if (signal !== null && signal.aborted) throw abortReason(signal)
   const { native, defaults } = clientFor(parts)
-  const traced = requestCreated(parts, true)
+  const traced = requestCreated(parts, true, () => coreAdditions(native, parts, true))
   const nativeExchange = startNative(native, defaults, parts, null, 'once', traced)
   const nativeUpload = nativeExchange.uploadAttempt(0)
   const exchange = new PendingExchange(nativeExchange, parts, signal, traced)

@@ -134,59 +134,76 @@ impl NativeClient {
         referrer_policy: Option<String>,
         mode: Option<String>,
         cache: Option<String>,
+        observe: Option<bool>,
     ) -> Result<NativeExchange> {
-        let method = http::Method::from_bytes(method.as_bytes())
-            .map_err(|_| convert::invalid(format!("invalid method {method:?}")))?;
-        let url = url::Url::parse(&url)
-            .map_err(|e| convert::invalid(format!("invalid URL {url:?}: {e}")))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(convert::invalid(format!(
-                "unsupported URL scheme {:?}",
-                url.scheme()
-            )));
-        }
-        // A streamed body gets queues JS fills with push(): "once" for a
-        // source read once, "restartable" for one JS can read again from
-        // its start (a Blob), so it can follow a redirect that keeps it.
-        // A known body is copied out of the JS buffer here: nothing
-        // borrowed from JS may reach the task.
-        let upload = match stream_body.as_deref() {
-            None => None,
-            Some("once") => Some(StreamBody::once(Arc::new(BodyQueue::new(
-                UPLOAD_HIGH_WATER_MARK,
-            )))),
-            Some("restartable") => Some(StreamBody::restartable(UPLOAD_HIGH_WATER_MARK)),
-            Some(other) => {
-                return Err(convert::invalid(format!(
-                    "unknown streamed body kind {other:?}"
-                )))
-            }
-        }
-        .map(Arc::new);
-        let body = match (&upload, body) {
-            (Some(stream), _) => Some(RequestBody::Stream(stream.clone())),
-            (None, Some(bytes)) => Some(RequestBody::Bytes(bytes::Bytes::copy_from_slice(bytes))),
-            (None, None) => None,
-        };
-        let spec = RequestSpec {
+        let (spec, upload) = request_spec(RequestArgs {
             method,
             url,
-            headers: convert::headers(headers)?,
+            headers,
             body,
-            redirect: convert::redirect_mode(&redirect)?,
-            timeout: convert::millis(timeout_ms),
-            connect_timeout: convert::millis(connect_timeout_ms),
-            read_timeout: convert::millis(read_timeout_ms),
+            stream_body,
+            redirect,
+            timeout_ms,
+            connect_timeout_ms,
+            read_timeout_ms,
             decompress,
-            referrer: convert::referrer(referrer)?,
-            referrer_policy: convert::referrer_policy(referrer_policy)?,
-            mode: convert::request_mode(mode)?,
-            cache: convert::cache_mode(cache)?,
-        };
+            referrer,
+            referrer_policy,
+            mode,
+            cache,
+            observe,
+        })?;
         let (exchange, task) = self.inner.start(spec);
         napi::bindgen_prelude::spawn(task);
         env.adjust_external_memory(crate::exchange::EXTERNAL_COST)?;
         Ok(NativeExchange::new(exchange, upload))
+    }
+
+    /// The headers the core adds to the first hop of the request these
+    /// arguments (as for `start`) describe, flat `[name, value, ...]`:
+    /// asked only when someone observes requests (undici's
+    /// diagnostics_channel), so that `request.headers` lists them as Node's
+    /// fetch does. Converts exactly as `start` does; sends nothing.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn first_hop_additions(
+        &self,
+        method: String,
+        url: String,
+        headers: Vec<String>,
+        has_body: bool,
+        decompress: Option<bool>,
+        referrer: Option<String>,
+        referrer_policy: Option<String>,
+        mode: Option<String>,
+        cache: Option<String>,
+    ) -> Result<Vec<String>> {
+        // Any non-empty body stands for the request's: only whether it has
+        // bytes decides a header (`Content-Length: 0`).
+        let (spec, _) = request_spec(RequestArgs {
+            method,
+            url,
+            headers,
+            body: has_body.then_some(&b"x"[..]),
+            stream_body: None,
+            redirect: "follow".to_string(),
+            timeout_ms: None,
+            connect_timeout_ms: None,
+            read_timeout_ms: None,
+            decompress,
+            referrer,
+            referrer_policy,
+            mode,
+            cache,
+            observe: None,
+        })?;
+        let additions = self.inner.first_hop_additions(&spec);
+        let mut flat = Vec::with_capacity(additions.len() * 2);
+        for (name, value) in &additions {
+            flat.push(name.as_str().to_string());
+            flat.push(convert::latin1_string(value.as_bytes()));
+        }
+        Ok(flat)
     }
 
     /// Closes the pools; later requests fail with ERR_FF_CLIENT_CLOSED.
@@ -200,4 +217,96 @@ impl NativeClient {
     pub fn closed(&self) -> bool {
         self.inner.is_closed()
     }
+}
+
+/// `start`'s arguments, as JS passed them.
+struct RequestArgs<'a> {
+    method: String,
+    url: String,
+    headers: Vec<String>,
+    body: Option<&'a [u8]>,
+    stream_body: Option<String>,
+    redirect: String,
+    timeout_ms: Option<f64>,
+    connect_timeout_ms: Option<f64>,
+    read_timeout_ms: Option<f64>,
+    decompress: Option<bool>,
+    referrer: Option<String>,
+    referrer_policy: Option<String>,
+    mode: Option<String>,
+    cache: Option<String>,
+    /// Someone observes the request (undici's diagnostics_channel).
+    observe: Option<bool>,
+}
+
+/// The core's request from `start`'s arguments, and its streamed body's
+/// queues when it has one.
+fn request_spec(args: RequestArgs<'_>) -> Result<(RequestSpec, Option<Arc<StreamBody>>)> {
+    let RequestArgs {
+        method,
+        url,
+        headers,
+        body,
+        stream_body,
+        redirect,
+        timeout_ms,
+        connect_timeout_ms,
+        read_timeout_ms,
+        decompress,
+        referrer,
+        referrer_policy,
+        mode,
+        cache,
+        observe,
+    } = args;
+    let method = http::Method::from_bytes(method.as_bytes())
+        .map_err(|_| convert::invalid(format!("invalid method {method:?}")))?;
+    let url =
+        url::Url::parse(&url).map_err(|e| convert::invalid(format!("invalid URL {url:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(convert::invalid(format!(
+            "unsupported URL scheme {:?}",
+            url.scheme()
+        )));
+    }
+    // A streamed body gets queues JS fills with push(): "once" for a
+    // source read once, "restartable" for one JS can read again from
+    // its start (a Blob), so it can follow a redirect that keeps it.
+    // A known body is copied out of the JS buffer here: nothing
+    // borrowed from JS may reach the task.
+    let upload = match stream_body.as_deref() {
+        None => None,
+        Some("once") => Some(StreamBody::once(Arc::new(BodyQueue::new(
+            UPLOAD_HIGH_WATER_MARK,
+        )))),
+        Some("restartable") => Some(StreamBody::restartable(UPLOAD_HIGH_WATER_MARK)),
+        Some(other) => {
+            return Err(convert::invalid(format!(
+                "unknown streamed body kind {other:?}"
+            )))
+        }
+    }
+    .map(Arc::new);
+    let body = match (&upload, body) {
+        (Some(stream), _) => Some(RequestBody::Stream(stream.clone())),
+        (None, Some(bytes)) => Some(RequestBody::Bytes(bytes::Bytes::copy_from_slice(bytes))),
+        (None, None) => None,
+    };
+    let spec = RequestSpec {
+        method,
+        url,
+        headers: convert::headers(headers)?,
+        body,
+        redirect: convert::redirect_mode(&redirect)?,
+        timeout: convert::millis(timeout_ms),
+        connect_timeout: convert::millis(connect_timeout_ms),
+        read_timeout: convert::millis(read_timeout_ms),
+        decompress,
+        referrer: convert::referrer(referrer)?,
+        referrer_policy: convert::referrer_policy(referrer_policy)?,
+        mode: convert::request_mode(mode)?,
+        cache: convert::cache_mode(cache)?,
+        observe: observe.unwrap_or(false),
+    };
+    Ok((spec, upload))
 }

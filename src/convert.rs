@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use ferrofetch_core::{
-    append_combined, CacheMode, Error, Kind, RedirectMode, ReferrerPolicy, RequestMode,
-    ResponseHead,
+    append_combined, CacheMode, Error, Kind, RedirectHop, RedirectMode, ReferrerPolicy,
+    RequestMode, ResponseHead,
 };
 use http::{HeaderMap, HeaderName, HeaderValue};
 use napi::bindgen_prelude::*;
@@ -55,6 +55,9 @@ pub struct NativeHead {
     pub url: String,
     /// True when a redirect was followed.
     pub redirected: bool,
+    /// Set for an observed request only: whether its body was sent whole
+    /// before this head arrived.
+    pub body_sent: Option<bool>,
 }
 
 impl NativeHead {
@@ -66,17 +69,61 @@ impl NativeHead {
             headers: Vec::new(),
             url: String::new(),
             redirected: false,
+            body_sent: None,
+        }
+    }
+}
+
+/// Flat `[name, value, ...]`, names lower-case, values isomorphic-decoded.
+fn flat_headers(map: &HeaderMap) -> Vec<String> {
+    let mut headers = Vec::with_capacity(map.len() * 2);
+    for (name, value) in map.iter() {
+        headers.push(name.as_str().to_string());
+        headers.push(latin1_string(value.as_bytes()));
+    }
+    headers
+}
+
+/// A redirect an observed request is about to follow (see
+/// `NativeExchange.nextRedirect`).
+#[napi(object)]
+pub struct NativeRedirect {
+    /// The redirect's status code.
+    pub status: u32,
+    /// Its reason phrase.
+    pub status_text: String,
+    /// Its headers, flat.
+    pub headers: Vec<String>,
+    /// Whether the hop's request body was sent whole before it came.
+    pub body_sent: bool,
+    /// The next hop's method.
+    pub method: String,
+    /// The next hop's URL.
+    pub url: String,
+    /// The headers the next hop is sent with, flat.
+    pub request_headers: Vec<String>,
+    /// Whether the next hop has a request body.
+    pub has_body: bool,
+}
+
+impl From<RedirectHop> for NativeRedirect {
+    fn from(hop: RedirectHop) -> Self {
+        NativeRedirect {
+            status: u32::from(hop.status),
+            status_text: hop.status_text,
+            headers: flat_headers(&hop.headers),
+            body_sent: hop.body_sent,
+            method: hop.method.to_string(),
+            url: hop.url.to_string(),
+            request_headers: flat_headers(&hop.request_headers),
+            has_body: hop.has_body,
         }
     }
 }
 
 impl From<ResponseHead> for NativeHead {
     fn from(head: ResponseHead) -> Self {
-        let mut headers = Vec::with_capacity(head.headers.len() * 2);
-        for (name, value) in head.headers.iter() {
-            headers.push(name.as_str().to_string());
-            headers.push(latin1_string(value.as_bytes()));
-        }
+        let headers = flat_headers(&head.headers);
         NativeHead {
             error: None,
             status: u32::from(head.status),
@@ -84,6 +131,7 @@ impl From<ResponseHead> for NativeHead {
             headers,
             url: head.url,
             redirected: head.redirected,
+            body_sent: head.body_sent,
         }
     }
 }
@@ -188,7 +236,7 @@ fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {
 
 /// A header value's bytes as a JS string: each byte one code unit (the
 /// "isomorphic decode" of the Fetch standard).
-fn latin1_string(bytes: &[u8]) -> String {
+pub(crate) fn latin1_string(bytes: &[u8]) -> String {
     if bytes.is_ascii() {
         // Valid UTF-8 already; the common case costs one copy.
         return String::from_utf8_lossy(bytes).into_owned();

@@ -9,7 +9,7 @@ use napi::bindgen_prelude::{Object, ObjectFinalize, Result, Status, Uint8ArraySl
 use napi::{Env, JsString};
 use napi_derive::napi;
 
-use crate::convert::{NativeError, NativeHead};
+use crate::convert::{NativeError, NativeHead, NativeRedirect};
 use crate::upload::NativeUpload;
 
 /// What settles a `readable()` promise, on the JS thread.
@@ -83,6 +83,32 @@ impl NativeExchange {
             Ok(head) => head.into(),
             Err(e) => NativeHead::failed(&e),
         }
+    }
+
+    /// For a request started with `observe`: resolves true once its body
+    /// was sent whole, false once it can no longer be (the request ended
+    /// first); null when the request is not observed.
+    #[napi]
+    pub async fn body_sent(&self) -> Option<bool> {
+        self.inner.body_sent().await
+    }
+
+    /// For a request started with `observe`: resolves with the next redirect
+    /// it is about to follow, which waits for `releaseHop`, or null once it
+    /// follows no more.
+    #[napi]
+    pub async fn next_redirect(&self) -> Option<NativeRedirect> {
+        self.inner.next_redirect().await.map(NativeRedirect::from)
+    }
+
+    /// For a request started with `observe`: lets its next hop (the first
+    /// one too) be sent, with `added` (flat, validated by JS) after its
+    /// own headers.
+    #[napi]
+    pub fn release_hop(&self, added: Vec<String>) -> Result<()> {
+        let added = crate::convert::headers(added)?;
+        self.inner.release_hop(added);
+        Ok(())
     }
 
     /// Bytes readable now without waiting.

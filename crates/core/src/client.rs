@@ -181,6 +181,14 @@ impl Client {
         (self.inner.options.http == HttpVersion::Auto).then_some(&self.inner.gate)
     }
 
+    /// The headers the core adds to the first hop of `spec` besides the
+    /// request's own (`Accept`, `User-Agent`, `Accept-Encoding`, ... and the
+    /// client's defaults), in order: what observers list in
+    /// `request.headers`, as Node's fetch lists them.
+    pub fn first_hop_additions(&self, spec: &RequestSpec) -> HeaderMap {
+        crate::send::first_hop_additions(self, spec)
+    }
+
     /// Starts a request. Returns the [`Exchange`] to observe it and the
     /// future that performs it, which the caller spawns on a tokio runtime
     /// (the core does not pick the runtime).

@@ -17,6 +17,7 @@ use crate::body::{BodyQueue, Read};
 use crate::body_pump::{prefetch_body, pump_body, with_deadline};
 use crate::client::Client;
 use crate::error::{self, Error};
+use crate::observe::{self, Observation, Observer, RedirectHop};
 use crate::redirect::RedirectMode;
 use crate::referrer::ReferrerPolicy;
 use crate::request_headers::{CacheMode, RequestMode};
@@ -54,6 +55,9 @@ pub struct RequestSpec {
     pub mode: RequestMode,
     /// The request's cache mode, which decides the cache headers sent.
     pub cache: CacheMode,
+    /// Record what observers of the request are told (see `observe`):
+    /// only when someone subscribes, so that nobody else pays for it.
+    pub observe: bool,
 }
 
 impl RequestSpec {
@@ -73,6 +77,7 @@ impl RequestSpec {
             referrer_policy: None,
             mode: RequestMode::Cors,
             cache: CacheMode::Default,
+            observe: false,
         }
     }
 }
@@ -90,6 +95,9 @@ pub struct ResponseHead {
     pub url: String,
     /// True when at least one redirect was followed.
     pub redirected: bool,
+    /// For an observed request: whether its body was sent whole before
+    /// this head arrived (a server may answer before it has read it all).
+    pub body_sent: Option<bool>,
 }
 
 /// The binding's view of a request in flight.
@@ -102,6 +110,9 @@ pub struct Exchange {
     upload: Option<Arc<StreamBody>>,
     /// Cancelled by [`Exchange::abort`] or when the handle is dropped.
     cancel: CancellationToken,
+    /// What an observed request tells its observers (boxed: most requests
+    /// have none, and an open stream should not carry its room).
+    observation: Option<Box<Observation>>,
 }
 
 impl Exchange {
@@ -118,6 +129,31 @@ impl Exchange {
             Ok(result) => result,
             // The task ended without answering: it panicked.
             Err(_) => Err(error::internal("the request task ended unexpectedly")),
+        }
+    }
+
+    /// For an observed request: waits until its body was sent whole (true),
+    /// or can no longer be (false); `None` when the request is not observed.
+    pub async fn body_sent(&self) -> Option<bool> {
+        match &self.observation {
+            Some(observation) => Some(observation.body_sent().await),
+            None => None,
+        }
+    }
+
+    /// For an observed request: the next redirect it is about to follow,
+    /// which waits until [`Exchange::release_hop`]; `None` once it follows
+    /// no more, or when the request is not observed.
+    pub async fn next_redirect(&self) -> Option<RedirectHop> {
+        self.observation.as_ref()?.next_redirect().await
+    }
+
+    /// For an observed request: lets its next hop (the first one too) be
+    /// sent, with `added` after its own headers. Every hop of an observed
+    /// request waits for this.
+    pub fn release_hop(&self, added: HeaderMap) {
+        if let Some(observation) = &self.observation {
+            observation.release(added);
         }
     }
 
@@ -224,13 +260,21 @@ pub(crate) fn start(
         Some(RequestBody::Stream(stream)) => Some(stream.clone()),
         _ => None,
     };
+    let (observer, observation) = match spec.observe {
+        true => {
+            let (observer, observation) = observe::observe();
+            (Some(observer), Some(Box::new(observation)))
+        }
+        false => (None, None),
+    };
     let exchange = Arc::new(Exchange {
         head: Mutex::new(Some(head_rx)),
         body: body.clone(),
         upload: upload.clone(),
         cancel: cancel.clone(),
+        observation,
     });
-    let task = run(client, spec, head_tx, body, upload, cancel);
+    let task = run(client, spec, head_tx, body, upload, cancel, observer);
     (exchange, task)
 }
 
@@ -241,6 +285,7 @@ async fn run(
     body: Arc<BodyQueue>,
     upload: Option<Arc<StreamBody>>,
     cancel: CancellationToken,
+    observer: Option<Observer>,
 ) {
     let guard = FinishOnDrop(body.clone());
     crate::test_hooks::maybe_panic(&spec.headers);
@@ -252,7 +297,7 @@ async fn run(
         // Boxed: sending is the largest state of this task by far (~4 KiB
         // of reqwest and hyper futures), and is over once the head is in;
         // unboxed, every open stream would carry it until its body ends.
-        r = with_deadline(deadline, Box::pin(send_following_redirects(&client, spec))) => r,
+        r = with_deadline(deadline, Box::pin(send_following_redirects(&client, spec, observer))) => r,
     };
     let (response, head) = match sent {
         Ok(pair) => pair,

@@ -15,6 +15,7 @@ mod decode;
 mod error;
 mod event_timeout;
 mod exchange;
+mod observe;
 mod origin_gate;
 mod redirect;
 mod referrer;
@@ -30,6 +31,7 @@ pub use config::{HttpVersion, ProxySetting, TlsOptions};
 pub use error::{codes, Error, Kind};
 pub use event_timeout::EventClock;
 pub use exchange::{Exchange, RequestSpec, ResponseHead};
+pub use observe::RedirectHop;
 pub use redirect::RedirectMode;
 /// The redirect step itself, public only for the `redirect_step` fuzz target
 /// in `fuzz/`; not API.

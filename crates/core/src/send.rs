@@ -2,13 +2,14 @@
 //! headers and referrer of each hop, and the retry of a 421 on a new
 //! connection (§4.6 step 16), down to the response head.
 
-use http::header::{HeaderValue, RANGE};
+use http::header::{HeaderMap, HeaderValue, RANGE};
 use url::Url;
 
 use crate::client::Client;
 use crate::decode;
 use crate::error::{self, Error, Phase};
 use crate::exchange::{RequestSpec, ResponseHead};
+use crate::observe::{BodySent, Observer, RedirectHop};
 use crate::origin_gate::{self, Turn};
 use crate::redirect::{next_step, Hop, Step};
 use crate::referrer::{self, ReferrerPolicy};
@@ -16,30 +17,21 @@ use crate::request_headers::AddedHeaders;
 use crate::upload::{self, RequestBody, SettleOnDrop};
 
 /// Sends the request and follows redirects per the request's mode.
+///
+/// With an `observer`, each hop waits for its observers' release, each
+/// redirect is reported before it is followed, and bodies tell when they
+/// were sent whole; it is dropped on return, so that only the bodies hyper
+/// still sends keep its part (see `observe`).
 pub(crate) async fn send_following_redirects(
     client: &Client,
     spec: RequestSpec,
+    mut observer: Option<Observer>,
 ) -> Result<(decode::Body, ResponseHead), Error> {
     let http = client.http(spec.connect_timeout, false)?;
     let options = client.options();
     let max_redirects = options.max_redirects;
     let decompress = spec.decompress.unwrap_or(options.decompress);
-    // Fetch §4.6 "HTTP-network-or-cache fetch" step 8.18: a range request
-    // asks for the bytes as stored; otherwise we offer what we decode.
-    let accept_encoding = if spec.headers.contains_key(RANGE) {
-        Some(HeaderValue::from_static("identity"))
-    } else if decompress {
-        Some(HeaderValue::from_static(decode::ACCEPT_ENCODING))
-    } else {
-        None
-    };
-    let added = AddedHeaders {
-        client_defaults: &options.default_headers,
-        mode: spec.mode,
-        cache: spec.cache,
-        user_agent: &options.user_agent,
-        accept_encoding,
-    };
+    let added = added_headers(client, &spec);
     // Fetch §4.1 "main fetch" step 7: the empty policy becomes the default.
     let mut policy = spec.referrer_policy.unwrap_or_default();
     let mut referrer = spec.referrer;
@@ -57,16 +49,35 @@ pub(crate) async fn send_following_redirects(
     });
     let mut redirects = 0;
     let mut attempts = 0;
+    // The redirect being followed, for observers: (status, reason, headers,
+    // whether the body was sent whole).
+    let mut redirect: Option<(u16, String, HeaderMap, bool)> = None;
     loop {
         // Main fetch step 8 runs again for every redirect: the referrer is
         // determined against this hop's URL from what the last hop kept.
         referrer = referrer.and_then(|r| referrer::determine(&r, policy, &hop.url));
-        let headers = added.for_hop(
-            &hop.headers,
-            referrer.as_ref(),
-            &hop.method,
-            hop.body.as_ref().is_some_and(RequestBody::has_bytes),
-        );
+        let has_bytes = hop.body.as_ref().is_some_and(RequestBody::has_bytes);
+        let mut headers = added.for_hop(&hop.headers, referrer.as_ref(), &hop.method, has_bytes);
+        if let Some(observer) = observer.as_mut() {
+            if let Some((status, status_text, response_headers, body_sent)) = redirect.take() {
+                observer
+                    .redirecting(RedirectHop {
+                        status,
+                        status_text,
+                        headers: response_headers,
+                        body_sent,
+                        method: hop.method.clone(),
+                        url: hop.url.clone(),
+                        request_headers: with_client_defaults(client, &headers),
+                        has_body: has_bytes,
+                    })
+                    .await;
+            }
+            for (name, value) in &observer.released().await? {
+                headers.append(name.clone(), value.clone());
+            }
+            observer.body_sent.reset();
+        }
         let can_replay = hop.body.as_ref().is_none_or(RequestBody::can_replay);
         let mut new_connection = false;
         let response = loop {
@@ -80,6 +91,7 @@ pub(crate) async fn send_following_redirects(
                     .headers(headers.clone()),
                 hop.body.as_ref(),
                 attempts,
+                observer.as_ref().map(|o| &o.body_sent),
             )?;
             attempts += 1;
             let response = if new_connection {
@@ -121,6 +133,7 @@ pub(crate) async fn send_following_redirects(
                     headers: response.headers().clone(),
                     url: response.url().to_string(),
                     redirected: redirects > 0,
+                    body_sent: observer.as_ref().map(|o| o.body_sent.is_sent()),
                 };
                 let codings = if decompress {
                     decode::Coding::of(response.headers())
@@ -136,6 +149,14 @@ pub(crate) async fn send_following_redirects(
                 if let Some(next) = ReferrerPolicy::from_response(response.headers()) {
                     policy = next;
                 }
+                if let Some(observer) = &observer {
+                    redirect = Some((
+                        status,
+                        status_text(&response),
+                        response.headers().clone(),
+                        observer.body_sent.is_sent(),
+                    ));
+                }
                 // Dropping the unread body closes that connection rather
                 // than draining an unbounded body; redirect bodies are tiny
                 // and rare enough that pooling them is not worth the risk.
@@ -145,18 +166,81 @@ pub(crate) async fn send_following_redirects(
     }
 }
 
+/// The headers fetch adds to every hop of `spec` (see [`AddedHeaders`]).
+fn added_headers<'a>(client: &'a Client, spec: &RequestSpec) -> AddedHeaders<'a> {
+    let options = client.options();
+    let decompress = spec.decompress.unwrap_or(options.decompress);
+    // Fetch §4.6 "HTTP-network-or-cache fetch" step 8.18: a range request
+    // asks for the bytes as stored; otherwise we offer what we decode.
+    let accept_encoding = if spec.headers.contains_key(RANGE) {
+        Some(HeaderValue::from_static("identity"))
+    } else if decompress {
+        Some(HeaderValue::from_static(decode::ACCEPT_ENCODING))
+    } else {
+        None
+    };
+    AddedHeaders {
+        client_defaults: &options.default_headers,
+        mode: spec.mode,
+        cache: spec.cache,
+        user_agent: &options.user_agent,
+        accept_encoding,
+    }
+}
+
+/// The headers the first hop of `spec` gets besides its own, in the order
+/// they are added: fetch's (as [`send_following_redirects`] adds them, the
+/// referrer included), then the client's defaults it does not set. For
+/// observers, who see them in `request.headers` as in Node's fetch.
+pub(crate) fn first_hop_additions(client: &Client, spec: &RequestSpec) -> HeaderMap {
+    let policy = spec.referrer_policy.unwrap_or_default();
+    let referrer = spec
+        .referrer
+        .as_ref()
+        .and_then(|r| referrer::determine(r, policy, &spec.url));
+    let has_bytes = spec.body.as_ref().is_some_and(RequestBody::has_bytes);
+    let hop = added_headers(client, spec).for_hop(
+        &spec.headers,
+        referrer.as_ref(),
+        &spec.method,
+        has_bytes,
+    );
+    let mut additions = HeaderMap::new();
+    for (name, value) in &with_client_defaults(client, &hop) {
+        let own = spec.headers.get_all(name).iter().any(|v| v == value);
+        if !own {
+            additions.append(name.clone(), value.clone());
+        }
+    }
+    additions
+}
+
+/// A hop's headers as observers list them: the core's, then the client's
+/// defaults the hop does not set (reqwest adds those).
+fn with_client_defaults(client: &Client, headers: &HeaderMap) -> HeaderMap {
+    let mut listed = headers.clone();
+    for (name, value) in &client.options().default_headers {
+        if !headers.contains_key(name) {
+            listed.append(name.clone(), value.clone());
+        }
+    }
+    listed
+}
+
 /// Attaches the body for attempt number `attempt` of the whole request
 /// (redirects and 421 retries included): a streamed body's first attempt
 /// sends the queue JS is filling; a later one (only a replayable body gets
-/// one) starts its producer over.
+/// one) starts its producer over. With `body_sent`, the body reports when
+/// it was sent whole.
 fn with_body(
     request: reqwest::RequestBuilder,
     body: Option<&RequestBody>,
     attempt: u32,
+    body_sent: Option<&BodySent>,
 ) -> Result<reqwest::RequestBuilder, Error> {
-    Ok(match body {
-        None => request,
-        Some(RequestBody::Bytes(bytes)) => request.body(bytes.clone()),
+    let body = match body {
+        None => return Ok(request),
+        Some(RequestBody::Bytes(bytes)) => reqwest::Body::from(bytes.clone()),
         Some(RequestBody::Stream(stream)) => {
             let queue = if attempt == 0 {
                 stream.current()
@@ -165,9 +249,13 @@ fn with_body(
                     .restart()
                     .ok_or_else(|| error::internal("a streamed body could not start over"))?
             };
-            request.body(upload::into_reqwest_body(queue))
+            upload::into_reqwest_body(queue)
         }
-    })
+    };
+    Ok(request.body(match body_sent {
+        None => body,
+        Some(sent) => sent.track(body),
+    }))
 }
 
 /// Sends, letting the first request to an https origin go alone so that a
