@@ -291,6 +291,9 @@ function createParser (config) {
     const last = lastLineEnd(text)
     tail = last === -1 ? tail + text : text.slice(last + 1)
     decodeBatch(batch, sink)
+    // Not kept alive until the next feed().
+    sink.fed = ''
+    sink.lines = null
   }
 
   /** Drops the discarded line's rest and its line end; returns what follows. */
