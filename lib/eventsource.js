@@ -315,8 +315,6 @@ class EventSource extends EventTarget {
           if (next.done) break
           value = next.value
         }
-        // §9.2.6 dispatch: the last event ID string is set at each blank line.
-        this.#policy.lastEventId = value.id
         // 8. "Queue a task which, if the readyState attribute is set to a
         // value other than CLOSED, dispatches the newly created event."
         this.dispatchEvent(new MessageEvent(value.event, {
@@ -337,8 +335,9 @@ class EventSource extends EventTarget {
       return this.#reestablish(describe(err), err)
     }
     // 14. processEventSourceEndOfBody: "If res is not a network error, then
-    // reestablish the connection." The ID of an id-only block after the last
-    // event counts too.
+    // reestablish the connection." The last event ID is the parser's (the
+    // iterator reads it from there), which counts an id-only block after
+    // the last event too.
     this.#policy.lastEventId = events.lastEventId
     this.#events = null
     this.#reestablish('The server closed the connection')

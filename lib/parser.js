@@ -53,7 +53,8 @@
 //   the rest of that chunk's items; the parser itself stays consistent.
 
 const { binding } = require('./native')
-const { SLOTS, FAILURE_TAG, DEFAULT_MAX_SIZE } = require('./sse')
+const { DEFAULT_MAX_SIZE } = require('./sse')
+const { decodeBatch, EMPTY_ID } = require('./sse-batch')
 const { brandClass } = require('./brand')
 
 /** A first chunk that may still be the start of a raw BOM waits for more. */
@@ -281,21 +282,17 @@ function createParser (config) {
     }
     if (text === '') return
     if (text.charCodeAt(text.length - 1) === CR) text = endWithLineFeeds(text)
-    const before = tail
-    const items = native.feedText(nativeFresh ? BOM + text : text)
+    const batch = native.feedText(nativeFresh ? BOM + text : text)
     nativeFresh = false
-    const linesOf = () => (before + text).split(EOL).slice(0, -1)
-    if (items.length >= SLOTS && items[items.length - SLOTS] === FAILURE_TAG) {
-      // Over the size limit (the only failure): the events before it are
-      // delivered, then eventsource-parser's equivalent, an onError() call
-      // after which feed() throws until reset().
-      deliver(items.slice(0, -SLOTS), linesOf)
-      overflow()
-      return
-    }
+    sink.fed = tail + text
+    sink.lines = null
+    sink.next = 0
     const last = lastLineEnd(text)
     tail = last === -1 ? tail + text : text.slice(last + 1)
-    deliver(items, linesOf)
+    decodeBatch(batch, sink)
+    // Not kept alive until the next feed().
+    sink.fed = ''
+    sink.lines = null
   }
 
   /** Drops the discarded line's rest and its line end; returns what follows. */
@@ -329,51 +326,61 @@ function createParser (config) {
   }
 
   /**
-   * Calls back for a native batch, in order. `linesOf()` gives the complete
-   * lines this batch came from; it is only called when an error needs its line.
+   * Calls back for the items of a native batch, in order (see
+   * lib/sse-batch.js). `fed` is the text the batch came from, with the
+   * partial line before it; its lines are split only when an error needs
+   * its line.
    */
-  function deliver (items, linesOf) {
-    let lines = null
-    let next = 0
-    for (let i = 0; i < items.length; i += SLOTS) {
-      switch (items[i]) {
-        case 'e':
-          onEvent({ id: items[i + 3] ?? undefined, event: items[i + 1] ?? undefined, data: items[i + 2] })
-          break
-        case 'i':
-          onId(items[i + 2])
-          break
-        case 'r':
-          onRetry(parseInt(items[i + 2], 10))
-          break
-        case 'c':
-          if (onComment !== null) onComment(items[i + 2])
-          break
-        case 'n': {
-          const kind = items[i + 1]
-          if (kind !== 'unknown-field' && kind !== 'invalid-retry') break
-          lines ??= linesOf()
-          const name = kind === 'unknown-field' ? items[i + 3] : 'retry'
-          const value = items[i + 2]
-          // Notices come in line order: find the next line that reads as this field.
-          let line
-          while (next < lines.length && line === undefined) {
-            const candidate = lines[next++]
-            const parsed = fieldOf(candidate)
-            if (parsed.field.toWellFormed() === name && parsed.value.toWellFormed() === value) {
-              line = { line: candidate, ...parsed }
-            }
-          }
-          line ??= { line: undefined, field: name, value }
-          onError(kind === 'unknown-field'
-            ? unknownField(line.field, line.value, line.line)
-            : invalidRetry(line.value, line.line))
-          break
+  const sink = {
+    fed: '',
+    lines: null,
+    next: 0,
+    event (type, data, id) {
+      onEvent({
+        id: id === '' ? undefined : id === EMPTY_ID ? '' : id,
+        event: type === '' ? undefined : type,
+        data
+      })
+    },
+    id (id) {
+      onId(id)
+    },
+    retry (digits) {
+      onRetry(parseInt(digits, 10))
+    },
+    comment (text) {
+      if (onComment !== null) onComment(text)
+    },
+    notice (kind, value, field) {
+      // 'invalid-id' has no counterpart (eventsource-parser ignores such an
+      // id silently); 'incomplete-event' only comes from finish().
+      if (kind !== 'unknown-field' && kind !== 'invalid-retry') return
+      this.lines ??= this.fed.split(EOL).slice(0, -1)
+      const lines = this.lines
+      const name = kind === 'unknown-field' ? field : 'retry'
+      // Notices come in line order: find the next line that reads as this field.
+      let line
+      while (this.next < lines.length && line === undefined) {
+        const candidate = lines[this.next++]
+        const parsed = fieldOf(candidate)
+        if (parsed.field.toWellFormed() === name && parsed.value.toWellFormed() === value) {
+          line = { line: candidate, ...parsed }
         }
-        // 'invalid-id' has no counterpart (eventsource-parser ignores such an
-        // id silently); 'incomplete-event' only comes from finish().
       }
-    }
+      line ??= { line: undefined, field: name, value }
+      onError(kind === 'unknown-field'
+        ? unknownField(line.field, line.value, line.line)
+        : invalidRetry(line.value, line.line))
+    },
+    // Over the size limit (the only failure), after the items before it:
+    // eventsource-parser's equivalent, an onError() call after which
+    // feed() throws until reset().
+    tooLarge () {
+      overflow()
+    },
+    // Only bodies end or fail in a batch; a parser is fed.
+    end () {},
+    failed () {}
   }
 
   /**

@@ -8,20 +8,7 @@ const { binding } = require('./native')
 const { CANCELLED } = require('./body')
 const { codes } = require('./codes')
 const { watchedSource } = require('./event-timeout')
-
-/** Slots per item in a native batch (see src/sse.rs). */
-const SLOTS = 4
-const EMPTY = new Uint8Array(0)
-const END = -1
-const FAILED = -2
-
-/** The failure item that ends a batch (see src/sse.rs). */
-const FAILURE_TAG = 'x'
-/** Text-batch tags as character codes: event, retry, last ID, failure. */
-const TAG_EVENT = 0x65 // 'e'
-const TAG_RETRY = 0x72 // 'r'
-const TAG_ID = 0x69 // 'i'
-const TAG_FAILURE = FAILURE_TAG.charCodeAt(0)
+const { decodeBatch } = require('./sse-batch')
 
 /** The native parser's limit when none is given (crates/sse DEFAULT_MAX_SIZE). */
 const DEFAULT_MAX_SIZE = 16 * 1024 * 1024
@@ -43,32 +30,42 @@ function tooLargeError (message) {
 }
 
 /**
- * Turns batches into ServerSentEvent objects: `{ event, data, id, retry? }`
- * with `event` defaulting to 'message' and `id` the last event ID in force.
- * A `retry` field is attached to the event its block dispatches, and also
- * reported to `onRetry` when given.
+ * Turns text batches (lib/sse-batch.js) into ServerSentEvent objects:
+ * `{ event, data, id, retry? }` with `event` defaulting to 'message' and
+ * `id` the last event ID in force. A `retry` field is attached to the event
+ * its block dispatches, and also reported to `onRetry` when given.
  */
 class BatchReader {
-  constructor (onRetry, onComment) {
+  constructor (onRetry, lastEventId) {
     this.onRetry = onRetry
-    this.onComment = onComment
     this.pendingRetry = undefined
+    // The events of the batch being read.
+    this.events = []
     // Set by a batch's failure item: the events before it are delivered,
     // then this error.
     this.failure = null
-    // The last event ID after the batches read so far (text batches say
-    // when it changes).
-    this.lastEventId = ''
+    // The body's end or failure item was read.
+    this.ended = false
+    this.bodyFailed = false
+    // The last event ID after the batches read so far: the parser says
+    // when it changes (`i` items).
+    this.lastEventId = lastEventId
   }
 
-  /** An event object, carrying the retry its block set (if any). */
+  /** The events of one batch, in order. */
+  read (text) {
+    this.events = []
+    decodeBatch(text, this)
+    return this.events
+  }
+
   event (type, data, id) {
-    const event = { event: type, data, id }
+    const event = { event: type === '' ? 'message' : type, data, id }
     if (this.pendingRetry !== undefined) {
       event.retry = this.pendingRetry
       this.pendingRetry = undefined
     }
-    return event
+    this.events.push(event)
   }
 
   retry (digits) {
@@ -77,51 +74,24 @@ class BatchReader {
     if (this.onRetry) this.onRetry(ms)
   }
 
-  /**
-   * Appends the events of a text batch to `out`: items as
-   * `tag CR a CR b CR c CR` (see src/sse.rs, TextBatch), empty fields
-   * meaning the defaults. An `i` item carries a new last event ID.
-   */
-  collectText (text, out) {
-    // Walked with indexOf rather than split('\r'): no array of every field
-    // first, and the one-letter tag is compared as a character code.
-    const end = text.length
-    let at = 0
-    while (at < end) {
-      const a = text.indexOf('\r', at)
-      const b = text.indexOf('\r', a + 1)
-      const c = text.indexOf('\r', b + 1)
-      const d = text.indexOf('\r', c + 1)
-      if (a < 0 || b < 0 || c < 0 || d < 0) break
-      const tag = a - at === 1 ? text.charCodeAt(at) : 0
-      if (tag === TAG_EVENT) {
-        out.push(this.event(b - a > 1 ? text.slice(a + 1, b) : 'message', text.slice(b + 1, c), text.slice(c + 1, d)))
-      } else if (tag === TAG_RETRY) {
-        this.retry(text.slice(b + 1, c))
-      } else if (tag === TAG_ID) {
-        this.lastEventId = text.slice(b + 1, c)
-      } else if (tag === TAG_FAILURE) {
-        this.failure = tooLargeError(text.slice(b + 1, c))
-      }
-      at = d + 1
-    }
+  id (id) {
+    this.lastEventId = id
   }
 
-  /** Appends the events of `items` to `out`. */
-  collect (items, out) {
-    for (let i = 0; i < items.length; i += SLOTS) {
-      const tag = items[i]
-      if (tag === 'e') {
-        out.push(this.event(items[i + 1] ?? 'message', items[i + 2], items[i + 3] ?? ''))
-      } else if (tag === 'r') {
-        this.retry(items[i + 2])
-      } else if (tag === 'c') {
-        if (this.onComment) this.onComment(items[i + 2])
-      } else if (tag === FAILURE_TAG) {
-        this.failure = tooLargeError(items[i + 2])
-      }
-      // Notices ('n') are for createParser's onError; iterators skip them.
-    }
+  // Comments and notices are for createParser; the iterators skip them.
+  comment () {}
+  notice () {}
+
+  tooLarge (message) {
+    this.failure = tooLargeError(message)
+  }
+
+  end () {
+    this.ended = true
+  }
+
+  failed () {
+    this.bodyFailed = true
   }
 }
 
@@ -226,38 +196,41 @@ class NativeSource {
     this.native = body.native
     // eventTimeout: watched in Rust, next to the parser.
     this.native.startEvents(options.maxSize ?? null, options.lastEventId ?? null, options.eventTimeout ?? null)
-    this.reader = new BatchReader(options.onRetry)
-    this.reader.lastEventId = options.lastEventId ?? ''
+    this.reader = new BatchReader(options.onRetry, options.lastEventId ?? '')
   }
 
   async pull () {
-    const { native, reader, body } = this
+    const { native, reader } = this
     for (;;) {
       if (reader.failure !== null) throw reader.failure
+      if (reader.ended) return null
       const text = native.readEvents()
-      if (text.length > 0) {
-        const out = []
-        reader.collectText(text, out)
-        if (reader.failure !== null) {
-          // Over the size limit: nothing more is read. The events before
-          // the failure come first, the error with the next pull.
-          native.cancel()
-          body.settle(reader.failure)
-          if (out.length === 0) throw reader.failure
-        }
-        if (out.length > 0) return out
+      if (text.length === 0) {
+        // Nothing yet: the end or a failure would have been an item.
+        await native.readable()
         continue
       }
-      const status = native.readInto(EMPTY)
-      if (status === END) {
-        body.settle()
-        return null
-      }
-      if (status === FAILED) {
-        body.settle()
-        throw body.nativeFailure()
-      }
-      if (status === 0) await native.readable()
+      const events = reader.read(text)
+      this.settleIfLast()
+      if (events.length > 0) return events
+    }
+  }
+
+  /**
+   * After a batch that ended the stream: the events before the end come
+   * first, then (with the next pull) the end or the error.
+   */
+  settleIfLast () {
+    const { reader, body } = this
+    if (reader.failure !== null) {
+      // Over the size limit: nothing more is read.
+      this.native.cancel()
+      body.settle(reader.failure)
+    } else if (reader.bodyFailed) {
+      body.settle()
+      reader.failure = body.nativeFailure()
+    } else if (reader.ended) {
+      body.settle()
     }
   }
 
@@ -273,30 +246,26 @@ class NativeSource {
 
 /** Events from any ReadableStream of bytes, through a standalone parser. */
 function streamSource (stream, options) {
-  const parser = new binding.NativeSseParser(options.maxSize ?? null, false)
-  if (options.lastEventId) parser.lastEventId = options.lastEventId
-  const reader = new BatchReader(options.onRetry)
+  const lastEventId = options.lastEventId ?? ''
+  const parser = new binding.NativeSseParser(options.maxSize ?? null, false, lastEventId)
+  const reader = new BatchReader(options.onRetry, lastEventId)
   const streamReader = stream.getReader()
   return {
     async pull () {
       for (;;) {
         if (reader.failure !== null) throw reader.failure
+        if (reader.ended) return null
         const { done, value } = await streamReader.read()
-        const items = done ? parser.finish() : parser.feed(value)
-        const out = []
-        reader.collect(items, out)
-        if (reader.failure !== null) {
-          streamReader.cancel().catch(() => {})
-          if (out.length === 0) throw reader.failure
-          return out
-        }
-        if (out.length > 0 || done) return out.length > 0 ? out : null
+        const events = reader.read(done ? parser.finish() : parser.feed(value))
+        if (reader.failure !== null) streamReader.cancel().catch(() => {})
+        reader.ended = done
+        if (events.length > 0) return events
       }
     },
     cancel () {
       streamReader.cancel().catch(() => {})
     },
-    lastEventId: () => parser.lastEventId
+    lastEventId: () => reader.lastEventId
   }
 }
 
@@ -318,5 +287,5 @@ function eventsOfBody (body, streamOf, options = {}) {
 }
 
 module.exports = {
-  eventsOfBody, BatchReader, BodyEventIterator, SLOTS, FAILURE_TAG, DEFAULT_MAX_SIZE, bufferExceededMessage
+  eventsOfBody, BodyEventIterator, DEFAULT_MAX_SIZE, bufferExceededMessage
 }

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use ferrofetch_core::{EventClock, Exchange, Read, StreamBody, Take};
+use ferrofetch_sse::batch::{tag, TextBatch};
 use napi::bindgen_prelude::{Object, ObjectFinalize, Result, Status, Uint8ArraySlice};
 use napi::{Env, JsString};
 use napi_derive::napi;
@@ -213,10 +214,11 @@ impl NativeExchange {
     }
 
     /// The events parsed so far, as one string of text-batch items (see
-    /// `sse::TextBatch`). An empty string means nothing more for now:
-    /// `readInto(empty)` then tells whether to wait, or the body ended or
-    /// failed. A line or event over the size limit ends a batch with a
-    /// failure item, after the events parsed before it.
+    /// `ferrofetch_sse::batch`). An empty string means nothing more for
+    /// now: await `readable()`. The body's end or failure is the last item
+    /// (`z`, or `f`: then `bodyError()` says why), so JS never has to ask.
+    /// A line or event over the size limit ends a batch with an `x` item,
+    /// after the events parsed before it.
     #[napi]
     pub fn read_events<'env>(&self, env: &'env Env) -> Result<JsString<'env>> {
         if !self.events.load(Ordering::Acquire) {
@@ -229,21 +231,21 @@ impl NativeExchange {
         EVENT_SCRATCH.with_borrow_mut(|text| {
             text.clear();
             while text.len() < EVENT_BYTES_PER_CALL {
-                match body.take_chunk() {
-                    Take::Chunk(chunk) => text.extend_from_slice(&chunk),
-                    _ => break,
-                }
+                let terminal = match body.take_chunk() {
+                    Take::Chunk(chunk) => {
+                        text.extend_from_slice(&chunk);
+                        continue;
+                    }
+                    Take::Pending => break,
+                    Take::End => tag::END,
+                    Take::Failed(_) => tag::FAILED,
+                };
+                let mut item = TextBatch::with_capacity(4);
+                item.item(terminal, "", "", "");
+                text.extend_from_slice(item.as_str().as_bytes());
+                break;
             }
-            // ASCII (most event streams: JSON, tokens) is valid Latin-1,
-            // which V8 copies as it is; UTF-8 must be decoded.
-            if text.is_ascii() {
-                return env.create_string_latin1(text.as_slice());
-            }
-            // Batches are whole strings, so their concatenation is UTF-8.
-            let text = std::str::from_utf8(text).map_err(|_| {
-                napi::Error::new(Status::GenericFailure, "an event batch is not UTF-8")
-            })?;
-            env.create_string(text)
+            crate::sse::batch_string(env, text)
         })
     }
 

@@ -11,7 +11,7 @@ mod upload;
 
 pub use client::NativeClient;
 pub use exchange::NativeExchange;
-pub use sse::NativeSseParser;
+pub use sse::{sse_batch_tags, NativeSseParser};
 pub use upload::NativeUpload;
 
 use napi_derive::napi;
