@@ -27,10 +27,11 @@ function tarList (tgz) {
   return res.stdout.trim().split('\n').map((entry) => entry.replace(/^package\//, '')).sort()
 }
 
-test('the main tarball holds exactly the entry points, lib/, the docs and no addon', () => {
+test('the main tarball holds exactly the entry points, lib/, the CLI, the docs and no addon', () => {
   const files = tarList(tarballs(PLATFORM).main)
   const lib = readdirSync(join(ROOT, 'lib')).map((f) => `lib/${f}`)
-  const expected = ['CHANGELOG.md', 'LICENSE', 'README.md', 'index.d.ts', 'index.js', 'index.mjs', 'package.json', ...lib].sort()
+  const cli = readdirSync(join(ROOT, 'cli')).map((f) => `cli/${f}`)
+  const expected = ['CHANGELOG.md', 'LICENSE', 'README.md', 'index.d.ts', 'index.js', 'index.mjs', 'package.json', ...lib, ...cli].sort()
   assert.deepEqual(files, expected)
 })
 
@@ -48,6 +49,8 @@ function packedManifest (tgz) {
 test('the packed package.json lists every platform package as an optionalDependency at its version', () => {
   const packed = packedManifest(tarballs(PLATFORM).main)
   assert.equal(packed.version, main.version)
+  // `npx ferrofetch` after an install: the bin survives packing.
+  assert.deepEqual(packed.bin, main.bin)
   assert.deepEqual(packed.optionalDependencies,
     Object.fromEntries(platforms.map((p) => [`@ferrofetch/${p}`, main.version])))
   // The repo's own has none, so that npm ci works before they are published.
