@@ -13,6 +13,7 @@ const { fetchLocalScheme } = require('./local-fetch')
 const { verifiedResponse } = require('./integrity')
 const { requestCreated } = require('./diagnostics')
 const { codes } = require('./codes')
+const ready = require('./ready')
 
 /**
  * fetch(input, init) through a client.
@@ -320,7 +321,7 @@ class PendingExchange {
       this.onAbort = () => this.abort(abortReason(signal))
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
-    native.head().then((head) => this.onHead(head, parts), (err) => this.fail(err))
+    ready.head(native).then((head) => this.onHead(head, parts), (err) => this.fail(err))
   }
 
   unlisten () {

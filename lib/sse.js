@@ -7,6 +7,7 @@
 const { binding } = require('./native')
 const { CANCELLED } = require('./body')
 const { codes } = require('./codes')
+const ready = require('./ready')
 
 /** Slots per item in a native batch (see src/sse.rs). */
 const SLOTS = 4
@@ -243,7 +244,7 @@ class NativeSource {
         body.settle()
         throw body.nativeFailure()
       }
-      if (status === 0) await native.readable()
+      if (status === 0) await ready.readable(native).promise
     }
   }
 
