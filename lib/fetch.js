@@ -12,6 +12,7 @@ const { Headers } = require('./headers')
 const { fetchLocalScheme } = require('./local-fetch')
 const { verifiedResponse } = require('./integrity')
 const { requestCreated } = require('./diagnostics')
+const { concat } = require('./native-body')
 const { codes } = require('./codes')
 const { retryOption, sendWithRetry } = require('./retry')
 const { applyDefaultEventTimeout } = require('./event-timeout')
@@ -292,7 +293,7 @@ async function takeForeignBody (body, byteStream) {
     }
     if (result === LATE) break
     if (result.done) {
-      const source = concatBytes(chunks, total)
+      const source = concat(chunks, total)
       return new BodyState({ source, length: source.length })
     }
     chunks.push(result.value)
@@ -303,16 +304,6 @@ async function takeForeignBody (body, byteStream) {
     pending = reader.read()
   }
   return new BodyState({ stream: resumedStream(chunks, pending, reader) })
-}
-
-function concatBytes (chunks, total) {
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
 }
 
 /** The rest of a stream whose reading began: `chunks` already read, then `pending`, then `reader`. */
