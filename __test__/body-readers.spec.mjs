@@ -38,6 +38,15 @@ function assertAbortRejection (t, name, error, reason) {
  * Calls `response[reader]()`, attaches a catch at once, then queues a
  * microtask; resolves with the order the two ran in and the rejection.
  */
+/**
+ * Whether `name`'s order of settling is the spec's: Node 24's bundled
+ * undici (7) rejects an aborted body's reader one microtask late, against
+ * Fetch's "consume body" steps (Node 20 and 22 do not); ferrofetch keeps
+ * the spec's order everywhere.
+ */
+const NODE_MAJOR = Number(process.versions.node.split('.')[0])
+const keepsSpecOrder = (name) => name !== 'node' || NODE_MAJOR < 24
+
 async function orderOfRejection (response, reader) {
   const order = []
   let error = null
@@ -67,7 +76,7 @@ for (const reader of READERS) {
       const reason = new Error(`abort ${name}`)
       const response = await abortedResponse(fetchFn, `${url}/open`, reason)
       const { order, error } = await orderOfRejection(response, reader)
-      t.deepEqual(order, ['catch', 'then'], name)
+      if (keepsSpecOrder(name)) t.deepEqual(order, ['catch', 'then'], name)
       assertAbortRejection(t, name, error, reason)
       // Node leaves such a body unused; so do we.
       t.false(response.bodyUsed, name)
@@ -81,7 +90,7 @@ for (const reader of READERS) {
       const response = await abortedResponse(fetchFn, `${url}/open`, reason)
       t.not(response.body, null, name)
       const { order, error } = await orderOfRejection(response, reader)
-      t.deepEqual(order, ['catch', 'then'], name)
+      if (keepsSpecOrder(name)) t.deepEqual(order, ['catch', 'then'], name)
       assertAbortRejection(t, name, error, reason)
     }
   })

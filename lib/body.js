@@ -9,8 +9,9 @@
 const { isDisturbed, Readable } = require('node:stream')
 const { types } = require('node:util')
 const { fromNative } = require('./errors')
-const { encodeFormData } = require('./multipart')
-const { parseFormData } = require('./form-data-parse')
+// FormData's encoder and parser load when a FormData is first sent or read.
+const encodeFormData = (formData) => require('./multipart').encodeFormData(formData)
+const parseFormData = (bytes, mime) => require('./form-data-parse').parseFormData(bytes, mime)
 const { extractMimeType } = require('./mime')
 const { nativeStream, drainNative, concat, CANCELLED } = require('./native-body')
 

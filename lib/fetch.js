@@ -9,7 +9,6 @@ const { BodyState, consumeBytes, isUnusable, streamOf } = require('./body')
 const { fromNative: errorFromNative, abortReason } = require('./errors')
 const { pumpToNative } = require('./upload-pump')
 const { Headers } = require('./headers')
-const { fetchLocalScheme } = require('./local-fetch')
 const { verifiedResponse } = require('./integrity')
 const { requestCreated } = require('./diagnostics')
 const { concat } = require('./native-body')
@@ -63,6 +62,11 @@ function isReplayable (body) {
 function freshAttempt (parts) {
   const body = parts.body
   return { ...parts, body: body === null ? null : new BodyState({ source: body.source, length: body.length }) }
+}
+
+/** data: and blob: URLs are answered without the network (local-fetch.js). */
+function isLocalScheme (url) {
+  return url.startsWith('data:') || url.startsWith('blob:')
 }
 
 function checkScheme (url) {
@@ -195,7 +199,8 @@ async function send (nativeClient, defaults, parts) {
   const signal = parts.signal
   // §6.6 step 4: an already aborted signal rejects at once.
   if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
-  const local = fetchLocalScheme(parts)
+  // data: and blob: are answered here; their code loads on first use.
+  const local = isLocalScheme(parts.url) ? require('./local-fetch').fetchLocalScheme(parts) : null
   if (local !== null) return local
   try {
     checkScheme(parts.url)

@@ -30,9 +30,12 @@ pub struct NativeUpload {
 
 /// Bytes of a streamed request body buffered before `push` reports full.
 /// The producer is woken at half of it, and what is left must outlast that
-/// wake-up (tens of microseconds here): 512 KiB measured ~8% slower than
-/// 1 MiB (8 rounds, twice, A/B), for ~0.7 MB less peak RSS.
-pub const UPLOAD_HIGH_WATER_MARK: usize = 1024 * 1024;
+/// wake-up (tens of microseconds here). 512 KiB measured ~8% slower than
+/// 1 MiB in an earlier session (8 rounds, twice, A/B), for ~0.7 MB less
+/// peak RSS; it is 512 KiB again because a 1 GiB upload on Node 24 peaked
+/// at 79.2-80.0 MB with 1 MiB, on the 80 MB bound (V8's young generation
+/// grows with the larger live heap the JS layer now has).
+pub const UPLOAD_HIGH_WATER_MARK: usize = 512 * 1024;
 
 /// Free chunk buffers an upload keeps for reuse at most: what a full queue
 /// holds, so a steady producer allocates nothing.

@@ -11,7 +11,11 @@ export function loadAnotherCopy () {
   const saved = { ...require.cache }
   for (const key of Object.keys(require.cache)) if (!key.endsWith('.node')) delete require.cache[key]
   try {
-    return require(entry)
+    const copy = require(entry)
+    // Some exports load on first access: take them all while this copy's
+    // modules are the ones in the cache.
+    for (const name of Object.keys(copy)) copy[name] // eslint-disable-line no-unused-expressions
+    return copy
   } finally {
     Object.assign(require.cache, saved)
   }
