@@ -240,7 +240,13 @@ async function send (nativeClient, defaults, parts) {
     const first = native.uploadAttempt(0)
     if (first !== null) pumpToNative(first, stream, onError).catch(onError)
     if (kind === 'restartable') resendOnRedirect(native, body.source, onError).catch(onError)
-    if (parts.progress?.upload) watchUpload(native, parts.progress.upload, body.length ?? 0, (err) => exchange.abort(err))
+    if (parts.progress?.upload) {
+      const watcher = watchUpload(native, parts.progress.upload, body.length ?? 0, (err) => exchange.abort(err))
+      exchange.response = exchange.response.then((response) => {
+        watcher.flush()
+        return response
+      })
+    }
   }
   // A Client's eventTimeout is the default of this response's events().
   if (defaults.eventTimeout) {

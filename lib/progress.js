@@ -47,7 +47,9 @@ function progress (transferredBytes, totalBytes, done) {
 function watchUpload (native, callback, totalBytes, fail) {
   let reported = -1
   let timer = null
+  let finished = false
   const stop = () => {
+    finished = true
     if (timer !== null) clearInterval(timer)
     timer = null
   }
@@ -62,6 +64,7 @@ function watchUpload (native, callback, totalBytes, fail) {
     return true
   }
   const check = () => {
+    if (finished) return
     const bytes = native.uploadedBytes()
     const state = native.uploadState()
     const done = state === 1 || (totalBytes > 0 && bytes >= totalBytes)
@@ -76,11 +79,13 @@ function watchUpload (native, callback, totalBytes, fail) {
       report(bytes, false)
     }
   }
-  if (!report(0, false)) return stop
+  if (!report(0, false)) return { stop, flush: stop }
   timer = setInterval(check, REPORT_INTERVAL)
   // The request's own promise keeps the process alive while it runs.
   timer.unref?.()
-  return stop
+  // flush(): one more look now (when the response head arrived), so that
+  // the last call comes before fetch() resolves, not a timer tick later.
+  return { stop, flush: check }
 }
 
 /**

@@ -39,7 +39,12 @@ function uploadWith (clientFor, input, init = {}) {
   if (parts.progress?.upload) {
     // The total is known only from a Content-Length the caller set.
     const total = Number(parts.headers.get('content-length')) || 0
-    watchUpload(nativeExchange, parts.progress.upload, total, (err) => exchange.abort(err))
+    const watcher = watchUpload(nativeExchange, parts.progress.upload, total, (err) => exchange.abort(err))
+    // The last call comes before the response resolves (see fetch.js).
+    exchange.response = exchange.response.then((response) => {
+      watcher.flush()
+      return response
+    })
   }
   // A request that fails before its response (e.g. the client is closed)
   // may never take its body: without this, writes would fill a queue that

@@ -242,27 +242,10 @@ struct RequestArgs<'a> {
 /// The core's request from `start`'s arguments, and its streamed body's
 /// queues when it has one.
 fn request_spec(args: RequestArgs<'_>) -> Result<(RequestSpec, Option<Arc<StreamBody>>)> {
-    let RequestArgs {
-        method,
-        url,
-        headers,
-        body,
-        stream_body,
-        redirect,
-        timeout_ms,
-        connect_timeout_ms,
-        read_timeout_ms,
-        decompress,
-        referrer,
-        referrer_policy,
-        mode,
-        cache,
-        observe,
-    } = args;
-    let method = http::Method::from_bytes(method.as_bytes())
-        .map_err(|_| convert::invalid(format!("invalid method {method:?}")))?;
-    let url =
-        url::Url::parse(&url).map_err(|e| convert::invalid(format!("invalid URL {url:?}: {e}")))?;
+    let method = http::Method::from_bytes(args.method.as_bytes())
+        .map_err(|_| convert::invalid(format!("invalid method {:?}", args.method)))?;
+    let url = url::Url::parse(&args.url)
+        .map_err(|e| convert::invalid(format!("invalid URL {:?}: {e}", args.url)))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(convert::invalid(format!(
             "unsupported URL scheme {:?}",
@@ -274,7 +257,7 @@ fn request_spec(args: RequestArgs<'_>) -> Result<(RequestSpec, Option<Arc<Stream
     // its start (a Blob), so it can follow a redirect that keeps it.
     // A known body is copied out of the JS buffer here: nothing
     // borrowed from JS may reach the task.
-    let upload = match stream_body.as_deref() {
+    let upload = match args.stream_body.as_deref() {
         None => None,
         Some("once") => Some(StreamBody::once(Arc::new(BodyQueue::new(
             UPLOAD_HIGH_WATER_MARK,
@@ -287,7 +270,7 @@ fn request_spec(args: RequestArgs<'_>) -> Result<(RequestSpec, Option<Arc<Stream
         }
     }
     .map(Arc::new);
-    let body = match (&upload, body) {
+    let body = match (&upload, args.body) {
         (Some(stream), _) => Some(RequestBody::Stream(stream.clone())),
         (None, Some(bytes)) => Some(RequestBody::Bytes(bytes::Bytes::copy_from_slice(bytes))),
         (None, None) => None,
@@ -295,18 +278,18 @@ fn request_spec(args: RequestArgs<'_>) -> Result<(RequestSpec, Option<Arc<Stream
     let spec = RequestSpec {
         method,
         url,
-        headers: convert::headers(headers)?,
+        headers: convert::headers(args.headers)?,
         body,
-        redirect: convert::redirect_mode(&redirect)?,
-        timeout: convert::millis(timeout_ms),
-        connect_timeout: convert::millis(connect_timeout_ms),
-        read_timeout: convert::millis(read_timeout_ms),
-        decompress,
-        referrer: convert::referrer(referrer)?,
-        referrer_policy: convert::referrer_policy(referrer_policy)?,
-        mode: convert::request_mode(mode)?,
-        cache: convert::cache_mode(cache)?,
-        observe: observe.unwrap_or(false),
+        redirect: convert::redirect_mode(&args.redirect)?,
+        timeout: convert::millis(args.timeout_ms),
+        connect_timeout: convert::millis(args.connect_timeout_ms),
+        read_timeout: convert::millis(args.read_timeout_ms),
+        decompress: args.decompress,
+        referrer: convert::referrer(args.referrer)?,
+        referrer_policy: convert::referrer_policy(args.referrer_policy)?,
+        mode: convert::request_mode(args.mode)?,
+        cache: convert::cache_mode(args.cache)?,
+        observe: args.observe.unwrap_or(false),
     };
     Ok((spec, upload))
 }
