@@ -39,10 +39,10 @@ function assertAbortRejection (t, name, error, reason) {
  * microtask; resolves with the order the two ran in and the rejection.
  */
 /**
- * Whether `name`'s order of settling is the spec's: Node 24's bundled
- * undici (7) rejects an aborted body's reader one microtask late, against
- * Fetch's "consume body" steps (Node 20 and 22 do not); ferrofetch keeps
- * the spec's order everywhere.
+ * Whether `name` behaves as Node 20 and 22 do with an aborted body: Node
+ * 24's bundled undici (7) rejects its reader one microtask late, against
+ * Fetch's "consume body" steps, and marks the body used; ferrofetch keeps
+ * the spec's order, and the body unused, everywhere.
  */
 const NODE_MAJOR = Number(process.versions.node.split('.')[0])
 const keepsSpecOrder = (name) => name !== 'node' || NODE_MAJOR < 24
@@ -78,8 +78,9 @@ for (const reader of READERS) {
       const { order, error } = await orderOfRejection(response, reader)
       if (keepsSpecOrder(name)) t.deepEqual(order, ['catch', 'then'], name)
       assertAbortRejection(t, name, error, reason)
-      // Node leaves such a body unused; so do we.
-      t.false(response.bodyUsed, name)
+      // Node 20 and 22 leave such a body unused, and so do we (Node 24's
+      // undici marks it used).
+      if (keepsSpecOrder(name)) t.false(response.bodyUsed, name)
     }
   })
 

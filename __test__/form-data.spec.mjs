@@ -79,6 +79,23 @@ async function observe (promise) {
   return { entries }
 }
 
+/**
+ * Cases where Node 24's bundled undici (7) parts from Node 20 and 22: it
+ * keeps a value's leading BOM, and accepts text before the first boundary,
+ * after the closing delimiter and a Content-Disposition other than
+ * form-data.
+ * ferrofetch parses as Node 20 and 22 do, and is compared with Node's
+ * fetch on those cases only there (the same JS runs on every version).
+ */
+const NODE_24_DIFFERS = new Set([
+  'UTF-8 names and values, a BOM dropped',
+  'text before the first boundary',
+  'bytes after the closing delimiter',
+  'a Content-Disposition that is not form-data; name="…"'
+])
+const NODE_MAJOR = Number(process.versions.node.split('.')[0])
+const comparable = (name) => NODE_MAJOR < 24 || !NODE_24_DIFFERS.has(name)
+
 for (const [label, cases] of [['well-formed', WELL_FORMED], ['malformed', MALFORMED]]) {
   test(`formData() of ${label} bodies gives what Node's fetch gives for the same bytes`, async (t) => {
     const { url } = await casesServer(t, cases)
@@ -86,7 +103,7 @@ for (const [label, cases] of [['well-formed', WELL_FORMED], ['malformed', MALFOR
       const target = `${url}/${encodeURIComponent(name)}`
       const ours = await observe((await fetch(target)).formData())
       const node = await observe((await nodeFetch(target)).formData())
-      t.deepEqual(ours, node, name)
+      if (comparable(name)) t.deepEqual(ours, node, name)
       if (label === 'malformed') t.deepEqual(ours, { rejected: 'TypeError' }, name)
       else t.true(Array.isArray(ours.entries), name)
     }
@@ -96,6 +113,7 @@ for (const [label, cases] of [['well-formed', WELL_FORMED], ['malformed', MALFOR
 test('formData() of a constructed Response reads the same entries as Node\'s Response', async (t) => {
   for (const [name, [type, body]] of Object.entries(WELL_FORMED)) {
     const init = type === null ? {} : { headers: { 'content-type': type } }
+    if (!comparable(name)) continue
     t.deepEqual(await observe(new Response(body, init).formData()), await observe(new globalThis.Response(body, init).formData()), name)
   }
 })

@@ -32,6 +32,8 @@ async function bothSend (t, path, init, answer, reference = globalThis.fetch) {
   return { node, ours }
 }
 
+const NODE_MAJOR = Number(process.versions.node.split('.')[0])
+
 test('no Referer is sent by default (the referrer is "client", and Node has no client URL)', async (t) => {
   const { node, ours } = await bothSend(t, () => '/', () => ({}))
   t.deepEqual(ours, node)
@@ -110,7 +112,9 @@ test('a Request carries its referrer and policy to fetch', async (t) => {
     t.is(request.referrer, 'http://elsewhere.test/a?b', name)
     t.is(request.referrerPolicy, 'unsafe-url', name)
     await (await fetch(request)).text()
-    t.deepEqual(server.requests.map(refererOf), ['http://elsewhere.test/a?b'], name)
+    // Node 24's fetch sends no Referer for a Request made by its own class
+    // (Node 20 and 22 do); ferrofetch sends it on every version.
+    if (fetch === ff.fetch || NODE_MAJOR < 24) t.deepEqual(server.requests.map(refererOf), ['http://elsewhere.test/a?b'], name)
   }
 })
 
