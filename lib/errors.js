@@ -38,6 +38,11 @@ function fromNative (info, phase) {
   }
 }
 
+/** A network error found in JS, as fetch() rejects with it: TypeError('fetch failed') whose cause has `code`. */
+function networkError (message, code) {
+  return new TypeError('fetch failed', { cause: causeOf({ message, code }) })
+}
+
 /** A DOMException named TimeoutError whose cause has the stable code. */
 function timeoutError (message, code) {
   return new DOMException(message, { name: 'TimeoutError', cause: causeOf({ message, code }) })
@@ -59,4 +64,4 @@ function isFutileFailure (err) {
   return FUTILE_CODES.has(err?.cause?.code)
 }
 
-module.exports = { fromNative, timeoutError, abortReason, isFutileFailure }
+module.exports = { fromNative, networkError, timeoutError, abortReason, isFutileFailure }

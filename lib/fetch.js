@@ -6,7 +6,7 @@
 const { requestParts, headerListOf, foreignByteStream } = require('./request')
 const { fromNative: responseFromNative, bodyOf, NULL_BODY_STATUSES } = require('./response')
 const { BodyState, consumeBytes, isUnusable, streamOf } = require('./body')
-const { fromNative: errorFromNative, abortReason } = require('./errors')
+const { fromNative: errorFromNative, networkError, abortReason } = require('./errors')
 const { pumpToNative } = require('./upload-pump')
 const { Headers } = require('./headers')
 const { verifiedResponse } = require('./integrity')
@@ -71,9 +71,7 @@ function isLocalScheme (url) {
 
 function checkScheme (url) {
   if (!url.startsWith('http:') && !url.startsWith('https:')) {
-    const cause = new Error(`unknown scheme in ${url}`)
-    cause.code = codes.UNSUPPORTED_SCHEME
-    throw new TypeError('fetch failed', { cause })
+    throw networkError(`unknown scheme in ${url}`, codes.UNSUPPORTED_SCHEME)
   }
 }
 

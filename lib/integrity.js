@@ -7,7 +7,7 @@
 const { createHash } = require('node:crypto')
 const { bodyOf, setBody } = require('./response')
 const { BodyState, consumeBytes } = require('./body')
-const { abortReason } = require('./errors')
+const { abortReason, networkError } = require('./errors')
 const { codes } = require('./codes')
 // SRI's hash algorithms, weakest first: "get the strongest metadata" keeps
 // the items of the one furthest down this list.
@@ -56,9 +56,7 @@ function bytesMatch (bytes, metadata) {
 }
 
 function integrityError (message) {
-  const cause = new Error(message)
-  cause.code = codes.INTEGRITY
-  return new TypeError('fetch failed', { cause })
+  return networkError(message, codes.INTEGRITY)
 }
 
 /**

@@ -8,13 +8,7 @@ const { BodyState } = require('./body')
 const { processDataUrl } = require('./data-url')
 const { resolveBlobUrl } = require('./blob-url')
 const { codes } = require('./codes')
-
-/** A network error, as fetch() rejects with it: TypeError('fetch failed', { cause }). */
-function networkError (message, code) {
-  const cause = new Error(message)
-  cause.code = code
-  return new TypeError('fetch failed', { cause })
-}
+const { networkError } = require('./errors')
 
 function localResponse (parts, status, statusText, headers, body) {
   const head = { status, statusText, headers, redirected: false, url: parts.url }
