@@ -22,10 +22,33 @@
 // Each redirect hop is a request of its own, as undici publishes it: the
 // core, when observed, reports a redirect before following it and waits for
 // the next hop's create (whose subscribers may add headers to that hop).
-// The client channels (sendHeaders, beforeConnect, connected, connectError)
-// and the per-chunk channels happen inside the core, which does not report
-// them: they are not published rather than published at a moment other
-// than undici's (README "Observability").
+//
+// The client channels, from what the core reports through the same
+// crossing (NativeExchange.nextObserved, drained before the head is
+// handled, so they come in order):
+//   undici:client:beforeConnect  when the core starts a new connection for
+//                                the hop (none when a pooled one serves it,
+//                                as undici)
+//   undici:client:connected      when it is made (TLS included)
+//   undici:client:connectError   when it failed, or when the request failed
+//                                while it was being made (a connect
+//                                timeout, an abort), with that error
+//   undici:client:sendHeaders    when the response head (or a redirect's)
+//                                arrives: the core does not see hyper write
+//                                the head, which it did before, so the head
+//                                bounds the moment; `headers` is the head as
+//                                it went on the wire (the core reports it)
+// `connector` is null (the core connects; there is no JS connector to hand
+// over), `socket` a plain object with the addresses a net.Socket has.
+//
+// The per-chunk channels, only when subscribed as the request starts (or
+// its response arrives):
+//   undici:request:bodyChunkSent      each request body chunk as it is
+//                                     handed to the core (a buffered body
+//                                     is one chunk), before sendHeaders
+//   undici:request:bodyChunkReceived  each response body chunk as it is
+//                                     read from the core (not for events(),
+//                                     whose bytes are parsed in the core)
 
 const diagnosticsChannel = require('node:diagnostics_channel')
 const { Headers } = require('./headers')
@@ -40,6 +63,12 @@ const bodySent = diagnosticsChannel.channel('undici:request:bodySent')
 const headers = diagnosticsChannel.channel('undici:request:headers')
 const trailers = diagnosticsChannel.channel('undici:request:trailers')
 const error = diagnosticsChannel.channel('undici:request:error')
+const beforeConnect = diagnosticsChannel.channel('undici:client:beforeConnect')
+const connected = diagnosticsChannel.channel('undici:client:connected')
+const connectError = diagnosticsChannel.channel('undici:client:connectError')
+const sendHeaders = diagnosticsChannel.channel('undici:client:sendHeaders')
+const bodyChunkSent = diagnosticsChannel.channel('undici:request:bodyChunkSent')
+const bodyChunkReceived = diagnosticsChannel.channel('undici:request:bodyChunkReceived')
 
 /** readInto results (see src/exchange.rs). */
 const END = -1
@@ -87,6 +116,55 @@ class DiagnosticRequest {
     this.hasBody = false
     this.bodySent = false // bodySent published
     this.done = false // trailers or error published: nothing follows
+    this.connecting = null // connectParams of a connection being made
+    this.socket = null // the last connection's socket object
+    this.headSent = false // sendHeaders published
+  }
+
+  /** A connection attempt the core reports for this hop (`event` from nextObserved). */
+  onConnect (event) {
+    if (event.state === 'connecting') {
+      this.connecting = connectParamsOf(this.origin)
+      if (beforeConnect.hasSubscribers) beforeConnect.publish({ connectParams: this.connecting, connector: null })
+      return
+    }
+    const params = this.connecting ?? connectParamsOf(this.origin)
+    this.connecting = null
+    if (event.state === 'connected') {
+      this.socket = socketOf(event.socket)
+      if (connected.hasSubscribers) {
+        connected.publish({
+          connectParams: { ...params, version: event.http2 ? 'h2' : 'h1' },
+          connector: null,
+          socket: this.socket
+        })
+      }
+    } else if (connectError.hasSubscribers) {
+      // The failure itself, as undici reports it (not fetch's TypeError).
+      const failure = fromNative(event.error, 'head')
+      connectError.publish({ connectParams: params, connector: null, error: failure.cause ?? failure, socket: null })
+    }
+  }
+
+  /** The hop's head went on the wire (`sent` from the core: its text and connection). */
+  onHeadSent (sent) {
+    if (this.headSent || sent === null || sent === undefined) return
+    this.headSent = true
+    if (!sendHeaders.hasSubscribers) return
+    const known = this.socket
+    const same = known !== null && known.localPort === sent.socket.localPort &&
+      known.remotePort === sent.socket.remotePort && known.localAddress === sent.socket.localAddress
+    sendHeaders.publish({ request: this, headers: sent.text, socket: same ? known : socketOf(sent.socket) })
+  }
+
+  /** A reader of the response body that publishes each chunk read, or `native` when nobody listens. */
+  bodyReader (native) {
+    return bodyChunkReceived.hasSubscribers ? new ChunkPublishingNative(native, this) : native
+  }
+
+  /** A request body chunk was handed to the core for this hop. */
+  onChunkSent (chunk) {
+    if (!this.done && bodyChunkSent.hasSubscribers) bodyChunkSent.publish({ request: this, chunk: Buffer.from(chunk) })
   }
 
   /**
@@ -155,6 +233,7 @@ class DiagnosticRequest {
    */
   onHead (head, native) {
     if (this.done) return
+    this.onHeadSent(head.sent)
     if (!this.hasBody || head.bodySent === true) this.onBodySent()
     else if (head.bodySent === false && native !== null && bodySent.hasSubscribers) {
       native.bodySent().then((sent) => { if (sent) this.onBodySent() }, () => {})
@@ -182,6 +261,8 @@ class DiagnosticRequest {
     this.onComplete()
     const next = new DiagnosticRequest(hop.url, hop.method, hop.requestHeaders, [])
     next.hasBody = hop.hasBody
+    // A pooled connection serves the next hop as the same socket.
+    next.socket = this.socket
     if (create.hasSubscribers) create.publish({ request: next })
     return next
   }
@@ -208,6 +289,12 @@ class DiagnosticRequest {
     this.done = true
     // undici reports the failure itself, not fetch's TypeError around it.
     const reported = err instanceof TypeError && err.cause instanceof Error ? err.cause : err
+    // A connection being made when the request failed (the connect
+    // timeout, an abort) failed with it, as undici reports it.
+    if (this.connecting !== null && connectError.hasSubscribers) {
+      connectError.publish({ connectParams: this.connecting, connector: null, error: reported, socket: null })
+    }
+    this.connecting = null
     if (error.hasSubscribers) error.publish({ request: this, error: reported })
   }
 
@@ -227,10 +314,65 @@ class DiagnosticRequest {
   }
 }
 
+/** undici's connectParams for a connection to `origin`. */
+function connectParamsOf (origin) {
+  const url = new URL(origin)
+  return {
+    host: url.host,
+    hostname: url.hostname,
+    protocol: url.protocol,
+    port: url.port,
+    servername: null,
+    localAddress: null
+  }
+}
+
+/** The socket object of the client channels: a net.Socket's address fields (`addresses` from the core). */
+function socketOf (addresses) {
+  const remote = addresses.remoteAddress ?? undefined
+  return {
+    remoteAddress: remote,
+    remotePort: addresses.remotePort ?? undefined,
+    remoteFamily: remote === undefined ? undefined : remote.includes(':') ? 'IPv6' : 'IPv4',
+    localAddress: addresses.localAddress ?? undefined,
+    localPort: addresses.localPort ?? undefined
+  }
+}
+
+/**
+ * The response body's reader for a request whose chunks are published on
+ * undici:request:bodyChunkReceived: the native exchange, with each chunk
+ * readInto() delivers published as a Buffer of its own.
+ */
+class ChunkPublishingNative {
+  constructor (native, request) {
+    this.native = native
+    this.request = request
+  }
+
+  readInto (view) {
+    const n = this.native.readInto(view)
+    if (n > 0 && bodyChunkReceived.hasSubscribers) {
+      bodyChunkReceived.publish({ request: this.request, chunk: Buffer.from(view.subarray(0, n)) })
+    }
+    return n
+  }
+
+  available () { return this.native.available() }
+  readable () { return this.native.readable() }
+  bodyError () { return this.native.bodyError() }
+  abort () { this.native.abort() }
+  cancel () { this.native.cancel() }
+  startEvents (...args) { return this.native.startEvents(...args) }
+  readEvents () { return this.native.readEvents() }
+}
+
 /** True when someone listens on a channel that needs a request object. */
 function observed () {
   return create.hasSubscribers || headers.hasSubscribers || trailers.hasSubscribers ||
-    error.hasSubscribers || bodySent.hasSubscribers
+    error.hasSubscribers || bodySent.hasSubscribers || beforeConnect.hasSubscribers ||
+    connected.hasSubscribers || connectError.hasSubscribers || sendHeaders.hasSubscribers ||
+    bodyChunkSent.hasSubscribers || bodyChunkReceived.hasSubscribers
 }
 
 /**
@@ -257,4 +399,9 @@ function requestCreated (parts, hasBody, additionsOf) {
   return request
 }
 
-module.exports = { requestCreated }
+/** True when someone listens for request body chunks (asked once per request). */
+function chunksSentObserved () {
+  return bodyChunkSent.hasSubscribers
+}
+
+module.exports = { requestCreated, chunksSentObserved }

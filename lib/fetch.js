@@ -10,7 +10,7 @@ const { fromNative: errorFromNative, networkError, abortReason } = require('./er
 const { pumpToNative } = require('./upload-pump')
 const { Headers } = require('./headers')
 const { verifiedResponse } = require('./integrity')
-const { requestCreated } = require('./diagnostics')
+const { requestCreated, chunksSentObserved } = require('./diagnostics')
 const { concat } = require('./native-body')
 const { codes } = require('./codes')
 const { retryOption, sendWithRetry } = require('./retry')
@@ -103,7 +103,10 @@ function startNative (nativeClient, defaults, parts, bytes, streamed, traced = n
     )
     // An observed request's first hop waits for the headers its
     // subscribers added.
-    if (traced !== null) native.releaseHop(traced.addedHeaders())
+    if (traced !== null) {
+      if (bytes !== null && bytes.length > 0) traced.onChunkSent(bytes)
+      native.releaseHop(traced.addedHeaders())
+    }
     return native
   } catch (err) {
     // Only what slipped past validation gets here (or a header a
@@ -236,8 +239,10 @@ async function send (nativeClient, defaults, parts) {
     // restartable body (it runs on its own thread from start() on): then
     // resendOnRedirect sends the attempt in force, and this one is skipped.
     const first = native.uploadAttempt(0)
-    if (first !== null) pumpToNative(first, stream, onError).catch(onError)
-    if (kind === 'restartable') resendOnRedirect(native, body.source, onError).catch(onError)
+    // Each chunk is the current hop's (a redirect may send it again).
+    const onChunk = traced !== null && chunksSentObserved() ? (chunk) => exchange.traced.onChunkSent(chunk) : null
+    if (first !== null) pumpToNative(first, stream, onError, onChunk).catch(onError)
+    if (kind === 'restartable') resendOnRedirect(native, body.source, onError, onChunk).catch(onError)
     if (parts.progress?.upload) {
       const watcher = watchUpload(native, parts.progress.upload, body.length ?? 0, (err) => exchange.abort(err))
       exchange.response = exchange.response.then((response) => {
@@ -346,7 +351,7 @@ function resumedStream (chunks, pending, reader) {
  * core settles (null) once the response arrives or the request fails, so
  * this runs at most once per redirect followed.
  */
-async function resendOnRedirect (native, blob, onError) {
+async function resendOnRedirect (native, blob, onError, onChunk) {
   let attempt = 0
   for (;;) {
     const next = await native.nextUploadAttempt(attempt)
@@ -354,7 +359,7 @@ async function resendOnRedirect (native, blob, onError) {
     attempt = next
     const upload = native.uploadAttempt(attempt)
     // null: yet another redirect already superseded this attempt.
-    if (upload !== null) pumpToNative(upload, blob.stream(), onError).catch(onError)
+    if (upload !== null) pumpToNative(upload, blob.stream(), onError, onChunk).catch(onError)
   }
 }
 
@@ -379,20 +384,29 @@ class PendingExchange {
       this.onAbort = () => this.abort(abortReason(signal))
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
-    native.head().then((head) => this.onHead(head, parts), (err) => this.fail(err))
-    if (traced !== null && parts.redirect === 'follow') this.followHops().catch((err) => this.fail(err))
+    const nativeHead = native.head()
+    // An observed request's head is handled after everything the core
+    // reported before it (connections, redirects), in order.
+    const head = traced === null ? nativeHead : this.followHops().then(() => nativeHead, (err) => this.fail(err))
+    head.then((head) => head !== undefined && this.onHead(head, parts), (err) => this.fail(err))
   }
 
   /**
-   * An observed request: each redirect the core is about to follow ends
-   * the hop's request, and the next hop's is created (subscribers may add
-   * headers to it) before the core sends it. Ends when the core follows
-   * no more (at most its redirect limit).
+   * An observed request: each connection attempt is published, and each
+   * redirect the core is about to follow ends the hop's request, and the
+   * next hop's is created (subscribers may add headers to it) before the
+   * core sends it. Ends when the request is sent (at most its redirect
+   * limit of hops).
    */
   async followHops () {
     for (;;) {
-      const hop = await this.native.nextRedirect()
-      if (hop === null || this.settled) return
+      const observed = await this.native.nextObserved()
+      if (observed === null || this.settled) return
+      if (observed.connect) {
+        this.traced.onConnect(observed.connect)
+        continue
+      }
+      const hop = observed.redirect
       this.traced = this.traced.onRedirect(hop)
       try {
         this.native.releaseHop(this.traced.addedHeaders())
@@ -465,7 +479,8 @@ class PendingExchange {
     // have a null body.
     const nullBody = parts.method === 'HEAD' || NULL_BODY_STATUSES.has(head.status)
     const onDownload = parts.progress?.download ?? null
-    const reader = onDownload === null || nullBody ? this.native : new DownloadProgressNative(this.native, onDownload, 0)
+    const source = this.traced === null ? this.native : this.traced.bodyReader(this.native)
+    const reader = onDownload === null || nullBody ? source : new DownloadProgressNative(source, onDownload, 0)
     const response = responseFromNative(head, nullBody ? null : reader, parts.url)
     if (onDownload !== null) {
       const failure = startDownloadProgress(reader, bodyOf(response), onDownload)

@@ -38,9 +38,10 @@ function pushChunk (upload, bytes) {
  * Reads `stream` to its end into `upload`, one attempt at sending a native
  * streamed body (src/upload.rs). A source error (or a
  * chunk of the wrong type) fails the upload so that the server never sees
- * a cleanly ended body, and is reported to `onError`.
+ * a cleanly ended body, and is reported to `onError`. `onChunk`, when
+ * given, is told each chunk pushed (undici:request:bodyChunkSent).
  */
-async function pumpToNative (upload, stream, onError) {
+async function pumpToNative (upload, stream, onError, onChunk = null) {
   const reader = stream.getReader()
   try {
     for (;;) {
@@ -49,7 +50,9 @@ async function pumpToNative (upload, stream, onError) {
         upload.endUpload()
         return
       }
-      let open = pushChunk(upload, toBytes(value))
+      const bytes = toBytes(value)
+      let open = pushChunk(upload, bytes)
+      if (onChunk !== null) onChunk(bytes)
       if (open !== true) open = await open
       if (!open) {
         // Nobody reads the body any more: tell the producer to stop.

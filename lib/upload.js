@@ -3,7 +3,7 @@
 // writes go straight into the native request-body queue, and the response.
 
 const { requestParts } = require('./request')
-const { requestCreated } = require('./diagnostics')
+const { requestCreated, chunksSentObserved } = require('./diagnostics')
 const { startNative, coreAdditions, checkScheme, PendingExchange } = require('./fetch')
 const { pushChunk, toBytes } = require('./upload-pump')
 const { abortReason } = require('./errors')
@@ -36,6 +36,7 @@ function uploadWith (clientFor, input, init = {}) {
   const nativeExchange = startNative(native, defaults, parts, null, 'once', traced)
   const nativeUpload = nativeExchange.uploadAttempt(0)
   const exchange = new PendingExchange(nativeExchange, parts, signal, traced)
+  const chunksObserved = traced !== null && chunksSentObserved()
   if (parts.progress?.upload) {
     // The total is known only from a Content-Length the caller set.
     const total = Number(parts.headers.get('content-length')) || 0
@@ -67,7 +68,9 @@ function uploadWith (clientFor, input, init = {}) {
     },
     write (chunk) {
       if (failure !== null) throw failure
-      const open = pushChunk(nativeUpload, toBytes(chunk))
+      const bytes = toBytes(chunk)
+      const open = pushChunk(nativeUpload, bytes)
+      if (chunksObserved) exchange.traced.onChunkSent(bytes)
       if (open === true) return
       if (open === false) throw failure ?? closedError()
       return open.then((stillOpen) => {

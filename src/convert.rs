@@ -58,6 +58,9 @@ pub struct NativeHead {
     /// Set for an observed request only: whether its body was sent whole
     /// before this head arrived.
     pub body_sent: Option<bool>,
+    /// Set for an observed request only: the head its last hop was sent
+    /// with.
+    pub sent: Option<crate::observe::NativeSentHead>,
 }
 
 impl NativeHead {
@@ -70,6 +73,7 @@ impl NativeHead {
             url: String::new(),
             redirected: false,
             body_sent: None,
+            sent: None,
         }
     }
 }
@@ -85,7 +89,7 @@ fn flat_headers(map: &HeaderMap) -> Vec<String> {
 }
 
 /// A redirect an observed request is about to follow (see
-/// `NativeExchange.nextRedirect`).
+/// `NativeExchange.nextObserved`).
 #[napi(object)]
 pub struct NativeRedirect {
     /// The redirect's status code.
@@ -104,6 +108,8 @@ pub struct NativeRedirect {
     pub request_headers: Vec<String>,
     /// Whether the next hop has a request body.
     pub has_body: bool,
+    /// The head the redirected hop was sent with.
+    pub sent: crate::observe::NativeSentHead,
 }
 
 impl From<RedirectHop> for NativeRedirect {
@@ -117,6 +123,7 @@ impl From<RedirectHop> for NativeRedirect {
             url: hop.url.to_string(),
             request_headers: flat_headers(&hop.request_headers),
             has_body: hop.has_body,
+            sent: hop.sent.into(),
         }
     }
 }
@@ -132,6 +139,7 @@ impl From<ResponseHead> for NativeHead {
             url: head.url,
             redirected: head.redirected,
             body_sent: head.body_sent,
+            sent: head.sent.map(Into::into),
         }
     }
 }

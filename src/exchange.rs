@@ -10,7 +10,8 @@ use napi::bindgen_prelude::{Object, ObjectFinalize, Result, Status, Uint8ArraySl
 use napi::{Env, JsString};
 use napi_derive::napi;
 
-use crate::convert::{NativeError, NativeHead, NativeRedirect};
+use crate::convert::{NativeError, NativeHead};
+use crate::observe::NativeObserved;
 use crate::upload::NativeUpload;
 
 /// What settles a `readable()` promise, on the JS thread.
@@ -94,12 +95,12 @@ impl NativeExchange {
         self.inner.body_sent().await
     }
 
-    /// For a request started with `observe`: resolves with the next redirect
-    /// it is about to follow, which waits for `releaseHop`, or null once it
-    /// follows no more.
+    /// For a request started with `observe`: resolves with what it reports
+    /// next, in order (a redirect it is about to follow, which waits for
+    /// `releaseHop`, or a connection attempt), or null once it is sent.
     #[napi]
-    pub async fn next_redirect(&self) -> Option<NativeRedirect> {
-        self.inner.next_redirect().await.map(NativeRedirect::from)
+    pub async fn next_observed(&self) -> Option<NativeObserved> {
+        self.inner.next_observed().await.map(NativeObserved::from)
     }
 
     /// For a request started with `observe`: lets its next hop (the first

@@ -6,6 +6,7 @@
 mod client;
 mod convert;
 mod exchange;
+mod observe;
 mod sse;
 mod upload;
 

@@ -140,7 +140,10 @@ pub(crate) fn build(settings: &Settings<'_>, variant: Variant) -> Result<reqwest
         .tcp_nodelay(true)
         // hyper stops at 100 response headers; Node's fetch has no such
         // count limit (only a size limit), and real servers send more.
-        .http1_max_headers(MAX_RESPONSE_HEADERS);
+        .http1_max_headers(MAX_RESPONSE_HEADERS)
+        // Reports observed requests' connection attempts (undici's client
+        // channels); a connection nobody observes pays one task-local read.
+        .connector_layer(crate::connect_observe::ObserveConnects);
     // reqwest sets TCP_USER_TIMEOUT to 30 s, and Linux counts a closed
     // receive window against it: an upload to a live server that reads
     // nothing for half a minute (backpressure) would be cut with ETIMEDOUT.

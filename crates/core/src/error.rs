@@ -223,6 +223,13 @@ pub(crate) fn from_reqwest(err: reqwest::Error, phase: Phase) -> Error {
     network(code, message)
 }
 
+/// Turns the connector's failure into ours (for observers of the attempt;
+/// the request's own error comes through reqwest, see [`from_reqwest`]).
+pub(crate) fn from_connect(err: &(dyn std::error::Error + 'static)) -> Error {
+    let code = code_from_chain(err).unwrap_or(codes::CONNECT);
+    network(code, describe_chain(err))
+}
+
 fn code_from_chain(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
     // A TLS failure anywhere in the chain is the cause, whatever wraps it.
     if is_tls(err) {

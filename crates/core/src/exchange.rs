@@ -17,7 +17,7 @@ use crate::body::{BodyQueue, Read};
 use crate::body_pump::{prefetch_body, pump_body, with_deadline};
 use crate::client::Client;
 use crate::error::{self, Error};
-use crate::observe::{self, Observation, Observer, RedirectHop};
+use crate::observe::{self, Observation, Observed, Observer, SentHead};
 use crate::redirect::RedirectMode;
 use crate::referrer::ReferrerPolicy;
 use crate::request_headers::{CacheMode, RequestMode};
@@ -98,6 +98,8 @@ pub struct ResponseHead {
     /// For an observed request: whether its body was sent whole before
     /// this head arrived (a server may answer before it has read it all).
     pub body_sent: Option<bool>,
+    /// For an observed request: the head its last hop was sent with.
+    pub sent: Option<SentHead>,
 }
 
 /// The binding's view of a request in flight.
@@ -141,11 +143,13 @@ impl Exchange {
         }
     }
 
-    /// For an observed request: the next redirect it is about to follow,
-    /// which waits until [`Exchange::release_hop`]; `None` once it follows
-    /// no more, or when the request is not observed.
-    pub async fn next_redirect(&self) -> Option<RedirectHop> {
-        self.observation.as_ref()?.next_redirect().await
+    /// For an observed request: what it reports next, in order: a
+    /// redirect it is about to follow (which waits until
+    /// [`Exchange::release_hop`]) or a connection attempt; `None` once it is
+    /// sent (everything it reported was taken before its head is), or when
+    /// the request is not observed.
+    pub async fn next_observed(&self) -> Option<Observed> {
+        self.observation.as_ref()?.next().await
     }
 
     /// For an observed request: lets its next hop (the first one too) be

@@ -11,6 +11,7 @@ mod body_pump;
 mod chunk_pool;
 mod client;
 mod config;
+mod connect_observe;
 mod decode;
 mod error;
 mod event_timeout;
@@ -28,10 +29,11 @@ pub use body::{BodyQueue, ChunkTransform, Read, Take, DEFAULT_HIGH_WATER_MARK};
 pub use chunk_pool::ChunkPool;
 pub use client::{Client, ClientOptions};
 pub use config::{HttpVersion, ProxySetting, TlsOptions};
+pub use connect_observe::ConnectEvent;
 pub use error::{codes, Error, Kind};
 pub use event_timeout::EventClock;
 pub use exchange::{Exchange, RequestSpec, ResponseHead};
-pub use observe::RedirectHop;
+pub use observe::{Observed, RedirectHop, SentHead};
 pub use redirect::RedirectMode;
 /// The redirect step itself, public only for the `redirect_step` fuzz target
 /// in `fuzz/`; not API.

@@ -8,7 +8,9 @@
 //! it is followed. undici publishes every hop as a request of its own, whose
 //! `create` subscribers may add headers to (a `traceparent` per hop), so an
 //! observed request waits before each hop until its observers release it
-//! with the headers they added to that hop alone.
+//! with the headers they added to that hop alone. Connection attempts made
+//! while a hop is sent are reported too (see `connect_observe`), in order
+//! with the redirects, through the same channel.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -19,7 +21,31 @@ use http_body::{Body, Frame, SizeHint};
 use tokio::sync::{mpsc, watch, Mutex};
 use url::Url;
 
+use crate::connect_observe::{ConnectEvent, ConnectReporter};
 use crate::error::{self, Error};
+
+/// What an observed request reports, in the order it happens.
+#[derive(Debug, Clone)]
+pub enum Observed {
+    /// A redirect about to be followed; the request waits for its release.
+    Redirect(RedirectHop),
+    /// A connection attempt made while a hop was sent.
+    Connect(ConnectEvent),
+}
+
+/// The head a hop was sent with, as it went on the wire, and the
+/// connection it went over (for undici's `undici:client:sendHeaders`).
+#[derive(Debug, Clone)]
+pub struct SentHead {
+    /// The request line and header lines, each ended by CRLF (HTTP/1.1's
+    /// form also for HTTP/2, whose head is not text), without the blank
+    /// line that ends the head.
+    pub text: String,
+    /// The peer's address, when the connection knows it.
+    pub remote: Option<std::net::SocketAddr>,
+    /// Our end's address.
+    pub local: Option<std::net::SocketAddr>,
+}
 
 /// A redirect an observed request is about to follow: the response that
 /// asked for it, and the next hop as it will be sent.
@@ -44,14 +70,18 @@ pub struct RedirectHop {
     pub request_headers: HeaderMap,
     /// Whether the next hop has a request body.
     pub has_body: bool,
+    /// The head the redirected hop was sent with.
+    pub sent: SentHead,
 }
 
 /// The request task's side of an observed request.
 pub(crate) struct Observer {
     /// Learns when a body was sent whole.
     pub body_sent: BodySent,
-    /// Redirects about to be followed, to the observers.
-    hops: mpsc::Sender<RedirectHop>,
+    /// Redirects about to be followed and connection attempts, to the
+    /// observers. Unbounded: a redirect waits for its release anyway, and a
+    /// request makes a connection or two per hop at most.
+    hops: mpsc::UnboundedSender<Observed>,
     /// The observers' release of each hop, with the headers they added.
     release: mpsc::UnboundedReceiver<HeaderMap>,
 }
@@ -59,14 +89,14 @@ pub(crate) struct Observer {
 /// The [`Exchange`](crate::Exchange)'s side of an observed request.
 pub(crate) struct Observation {
     body_sent: BodySentWaiter,
-    hops: Mutex<mpsc::Receiver<RedirectHop>>,
+    hops: Mutex<mpsc::UnboundedReceiver<Observed>>,
     release: mpsc::UnboundedSender<HeaderMap>,
 }
 
 /// The two sides of one observed request.
 pub(crate) fn observe() -> (Observer, Observation) {
     let (body_sent, waiter) = BodySent::new();
-    let (hops_tx, hops_rx) = mpsc::channel(1);
+    let (hops_tx, hops_rx) = mpsc::unbounded_channel();
     let (release_tx, release_rx) = mpsc::unbounded_channel();
     (
         Observer {
@@ -91,10 +121,15 @@ impl Observer {
     }
 
     /// Tells the observers about a redirect about to be followed.
-    pub(crate) async fn redirecting(&self, hop: RedirectHop) {
+    pub(crate) fn redirecting(&self, hop: RedirectHop) {
         // An error means the exchange handle is gone: `released` then ends
         // the request.
-        let _ = self.hops.send(hop).await;
+        let _ = self.hops.send(Observed::Redirect(hop));
+    }
+
+    /// Where connection attempts made while a hop is sent are reported.
+    pub(crate) fn connect_reporter(&self) -> ConnectReporter {
+        ConnectReporter::new(&self.hops)
     }
 }
 
@@ -104,9 +139,10 @@ impl Observation {
         self.body_sent.wait().await
     }
 
-    /// The next redirect about to be followed, or `None` once the request
-    /// follows no more (its final head is then on its way).
-    pub(crate) async fn next_redirect(&self) -> Option<RedirectHop> {
+    /// What the request reports next (a redirect about to be followed, a
+    /// connection attempt), or `None` once it is sent (its final head, or
+    /// its failure, is then on its way, after everything reported).
+    pub(crate) async fn next(&self) -> Option<Observed> {
         self.hops.lock().await.recv().await
     }
 

@@ -6,10 +6,11 @@ use http::header::{HeaderMap, HeaderValue, RANGE};
 use url::Url;
 
 use crate::client::Client;
+use crate::connect_observe::{self, ConnectReporter};
 use crate::decode;
 use crate::error::{self, Error, Phase};
 use crate::exchange::{RequestSpec, ResponseHead};
-use crate::observe::{BodySent, Observer, RedirectHop};
+use crate::observe::{BodySent, Observer, RedirectHop, SentHead};
 use crate::origin_gate::{self, Turn};
 use crate::redirect::{next_step, Hop, Step};
 use crate::referrer::{self, ReferrerPolicy};
@@ -49,9 +50,8 @@ pub(crate) async fn send_following_redirects(
     });
     let mut redirects = 0;
     let mut attempts = 0;
-    // The redirect being followed, for observers: (status, reason, headers,
-    // whether the body was sent whole).
-    let mut redirect: Option<(u16, String, HeaderMap, bool)> = None;
+    // The redirect being followed, for observers.
+    let mut redirect: Option<FollowedRedirect> = None;
     loop {
         // Main fetch step 8 runs again for every redirect: the referrer is
         // determined against this hop's URL from what the last hop kept.
@@ -59,19 +59,18 @@ pub(crate) async fn send_following_redirects(
         let has_bytes = hop.body.as_ref().is_some_and(RequestBody::has_bytes);
         let mut headers = added.for_hop(&hop.headers, referrer.as_ref(), &hop.method, has_bytes);
         if let Some(observer) = observer.as_mut() {
-            if let Some((status, status_text, response_headers, body_sent)) = redirect.take() {
-                observer
-                    .redirecting(RedirectHop {
-                        status,
-                        status_text,
-                        headers: response_headers,
-                        body_sent,
-                        method: hop.method.clone(),
-                        url: hop.url.clone(),
-                        request_headers: with_client_defaults(client, &headers),
-                        has_body: has_bytes,
-                    })
-                    .await;
+            if let Some(followed) = redirect.take() {
+                observer.redirecting(RedirectHop {
+                    status: followed.status,
+                    status_text: followed.status_text,
+                    headers: followed.headers,
+                    body_sent: followed.body_sent,
+                    method: hop.method.clone(),
+                    url: hop.url.clone(),
+                    request_headers: with_client_defaults(client, &headers),
+                    has_body: has_bytes,
+                    sent: followed.sent,
+                });
             }
             for (name, value) in &observer.released().await? {
                 headers.append(name.clone(), value.clone());
@@ -94,10 +93,11 @@ pub(crate) async fn send_following_redirects(
                 observer.as_ref().map(|o| &o.body_sent),
             )?;
             attempts += 1;
+            let reporter = observer.as_ref().map(Observer::connect_reporter);
             let response = if new_connection {
-                send(request).await?
+                send(request, reporter).await?
             } else {
-                send_gated(client, &hop.url, request).await?
+                send_gated(client, &hop.url, request, reporter).await?
             };
             // §4.6 step 16: a 421 Misdirected Request is sent once more on
             // a new connection when the body is null or has a source.
@@ -117,6 +117,10 @@ pub(crate) async fn send_following_redirects(
             .headers()
             .get(http::header::LOCATION)
             .map(|v| v.as_bytes().to_vec());
+        // Before next_step rewrites `hop` into the next one.
+        let sent = observer
+            .as_ref()
+            .map(|_| sent_head(client, &hop, &headers, &response));
         match next_step(
             &mut hop,
             spec.redirect,
@@ -134,6 +138,7 @@ pub(crate) async fn send_following_redirects(
                     url: response.url().to_string(),
                     redirected: redirects > 0,
                     body_sent: observer.as_ref().map(|o| o.body_sent.is_sent()),
+                    sent,
                 };
                 let codings = if decompress {
                     decode::Coding::of(response.headers())
@@ -149,13 +154,14 @@ pub(crate) async fn send_following_redirects(
                 if let Some(next) = ReferrerPolicy::from_response(response.headers()) {
                     policy = next;
                 }
-                if let Some(observer) = &observer {
-                    redirect = Some((
+                if let (Some(observer), Some(sent)) = (&observer, sent) {
+                    redirect = Some(FollowedRedirect {
                         status,
-                        status_text(&response),
-                        response.headers().clone(),
-                        observer.body_sent.is_sent(),
-                    ));
+                        status_text: status_text(&response),
+                        headers: response.headers().clone(),
+                        body_sent: observer.body_sent.is_sent(),
+                        sent,
+                    });
                 }
                 // Dropping the unread body closes that connection rather
                 // than draining an unbounded body; redirect bodies are tiny
@@ -163,6 +169,74 @@ pub(crate) async fn send_following_redirects(
                 drop(response);
             }
         }
+    }
+}
+
+/// A redirect an observed request follows, as its next hop reports it.
+struct FollowedRedirect {
+    status: u16,
+    status_text: String,
+    headers: HeaderMap,
+    /// Whether the hop's body was sent whole before the redirect came.
+    body_sent: bool,
+    sent: SentHead,
+}
+
+/// The head `hop` went on the wire with, given the `headers` the core gave
+/// reqwest for it and the `response` it got (whose connection it went
+/// over): the request line, those headers, the client's defaults reqwest
+/// adds where they are absent, then what hyper adds at the end of an
+/// HTTP/1.1 head, `host` and the body's framing.
+fn sent_head(
+    client: &Client,
+    hop: &Hop<RequestBody>,
+    headers: &HeaderMap,
+    response: &reqwest::Response,
+) -> SentHead {
+    use std::fmt::Write;
+    let http2 = response.version() == http::Version::HTTP_2;
+    let mut text = String::new();
+    let path = match hop.url.query() {
+        Some(query) => format!("{}?{query}", hop.url.path()),
+        None => hop.url.path().to_string(),
+    };
+    let version = if http2 { "HTTP/2" } else { "HTTP/1.1" };
+    let _ = write!(text, "{} {path} {version}\r\n", hop.method);
+    let listed = with_client_defaults(client, headers);
+    for (name, value) in &listed {
+        let _ = write!(
+            text,
+            "{name}: {}\r\n",
+            String::from_utf8_lossy(value.as_bytes())
+        );
+    }
+    if !http2 {
+        if !listed.contains_key(http::header::HOST) {
+            let host = hop.url.host_str().unwrap_or("");
+            let _ = match hop.url.port() {
+                Some(port) => write!(text, "host: {host}:{port}\r\n"),
+                None => write!(text, "host: {host}\r\n"),
+            };
+        }
+        let framed = listed.contains_key(http::header::CONTENT_LENGTH)
+            || listed.contains_key(http::header::TRANSFER_ENCODING);
+        match &hop.body {
+            Some(RequestBody::Bytes(bytes)) if !framed && !bytes.is_empty() => {
+                let _ = write!(text, "content-length: {}\r\n", bytes.len());
+            }
+            Some(RequestBody::Stream(_)) if !framed => {
+                text.push_str("transfer-encoding: chunked\r\n")
+            }
+            _ => {}
+        }
+    }
+    let info = response
+        .extensions()
+        .get::<hyper_util::client::legacy::connect::HttpInfo>();
+    SentHead {
+        text,
+        remote: info.map(|i| i.remote_addr()),
+        local: info.map(|i| i.local_addr()),
     }
 }
 
@@ -264,6 +338,7 @@ async fn send_gated(
     client: &Client,
     url: &Url,
     request: reqwest::RequestBuilder,
+    reporter: Option<ConnectReporter>,
 ) -> Result<reqwest::Response, Error> {
     let turn = match client.origin_gate() {
         Some(gate) if url.scheme() == "https" => gate.turn(&url.origin().ascii_serialization()),
@@ -277,18 +352,24 @@ async fn send_gated(
             None
         }
     };
-    let response = send(request).await?;
+    let response = send(request, reporter).await?;
     if let Some(guard) = guard {
         guard.done();
     }
     Ok(response)
 }
 
-async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-    request
-        .send()
-        .await
-        .map_err(|e| error::from_reqwest(e, Phase::Head))
+/// Sends; with a `reporter` (an observed request), the connection attempts
+/// made meanwhile are reported to it.
+async fn send(
+    request: reqwest::RequestBuilder,
+    reporter: Option<ConnectReporter>,
+) -> Result<reqwest::Response, Error> {
+    let sent = match reporter {
+        None => request.send().await,
+        Some(reporter) => connect_observe::reporting(reporter, request.send()).await,
+    };
+    sent.map_err(|e| error::from_reqwest(e, Phase::Head))
 }
 
 fn status_text(response: &reqwest::Response) -> String {
