@@ -140,9 +140,8 @@ class DiagnosticRequest {
         })
       }
     } else if (connectError.hasSubscribers) {
-      // The failure itself, as undici reports it (not fetch's TypeError).
-      const failure = fromNative(event.error, 'head')
-      connectError.publish({ connectParams: params, connector: null, error: failure.cause ?? failure, socket: null })
+      const failure = reportedError(fromNative(event.error, 'head'))
+      connectError.publish({ connectParams: params, connector: null, error: failure })
     }
   }
 
@@ -287,12 +286,11 @@ class DiagnosticRequest {
   onError (err) {
     if (this.done) return
     this.done = true
-    // undici reports the failure itself, not fetch's TypeError around it.
-    const reported = err instanceof TypeError && err.cause instanceof Error ? err.cause : err
+    const reported = reportedError(err)
     // A connection being made when the request failed (the connect
     // timeout, an abort) failed with it, as undici reports it.
     if (this.connecting !== null && connectError.hasSubscribers) {
-      connectError.publish({ connectParams: this.connecting, connector: null, error: reported, socket: null })
+      connectError.publish({ connectParams: this.connecting, connector: null, error: reported })
     }
     this.connecting = null
     if (error.hasSubscribers) error.publish({ request: this, error: reported })
@@ -314,6 +312,11 @@ class DiagnosticRequest {
   }
 }
 
+/** The error undici reports for `err` as fetch rejects: the failure itself, not fetch's TypeError around it. */
+function reportedError (err) {
+  return err instanceof TypeError && err.cause instanceof Error ? err.cause : err
+}
+
 /** undici's connectParams for a connection to `origin`. */
 function connectParamsOf (origin) {
   const url = new URL(origin)
@@ -322,6 +325,8 @@ function connectParamsOf (origin) {
     hostname: url.hostname,
     protocol: url.protocol,
     port: url.port,
+    // Set on connected: undici's connectParams have it, undefined before.
+    version: undefined,
     servername: null,
     localAddress: null
   }

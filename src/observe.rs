@@ -76,7 +76,7 @@ impl From<Observed> for NativeObserved {
     fn from(observed: Observed) -> Self {
         match observed {
             Observed::Redirect(hop) => NativeObserved {
-                redirect: Some(hop.into()),
+                redirect: Some((*hop).into()),
                 connect: None,
             },
             Observed::Connect(event) => NativeObserved {

@@ -226,6 +226,18 @@ pub(crate) fn from_reqwest(err: reqwest::Error, phase: Phase) -> Error {
 /// Turns the connector's failure into ours (for observers of the attempt;
 /// the request's own error comes through reqwest, see [`from_reqwest`]).
 pub(crate) fn from_connect(err: &(dyn std::error::Error + 'static)) -> Error {
+    // The connector's own connect timeout fails it with a TimedOut
+    // io::Error: the request fails with ERR_FF_CONNECT_TIMEOUT then.
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = next {
+        let timed_out = e
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+        if timed_out {
+            return timeout(codes::CONNECT_TIMEOUT, "connecting timed out");
+        }
+        next = e.source();
+    }
     let code = code_from_chain(err).unwrap_or(codes::CONNECT);
     network(code, describe_chain(err))
 }

@@ -28,7 +28,8 @@ use crate::error::{self, Error};
 #[derive(Debug, Clone)]
 pub enum Observed {
     /// A redirect about to be followed; the request waits for its release.
-    Redirect(RedirectHop),
+    /// (Boxed: connection events, far more common, stay small.)
+    Redirect(Box<RedirectHop>),
     /// A connection attempt made while a hop was sent.
     Connect(ConnectEvent),
 }
@@ -124,7 +125,7 @@ impl Observer {
     pub(crate) fn redirecting(&self, hop: RedirectHop) {
         // An error means the exchange handle is gone: `released` then ends
         // the request.
-        let _ = self.hops.send(Observed::Redirect(hop));
+        let _ = self.hops.send(Observed::Redirect(Box::new(hop)));
     }
 
     /// Where connection attempts made while a hop is sent are reported.
