@@ -62,7 +62,7 @@ function headerValue (flat, name) {
   return null
 }
 
-/** Node's fetch also publishes moments ferrofetch cannot know; compare the rest. */
+/** The request channels; the client channels are compared in diagnostics-client-channels.spec.mjs. */
 const PUBLISHED = new Set(['create', 'headers', 'trailers', 'error'])
 const comparable = (messages) => messages.filter((m) => PUBLISHED.has(m.channel)).map(shapeOf)
 

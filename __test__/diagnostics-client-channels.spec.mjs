@@ -177,6 +177,25 @@ test('a connect timeout publishes connectError with the request’s timeout erro
   }
 })
 
+test('an abort while connecting publishes connectError with the abort reason before error', async (t) => {
+  const { url } = await blackHole(t)
+  const messages = record(t, url)
+  const controller = new AbortController()
+  const connecting = new Promise((resolve) => {
+    const onConnect = (message) => { if (originOf(message) === url) resolve() }
+    diagnosticsChannel.subscribe('undici:client:beforeConnect', onConnect)
+    t.teardown(() => diagnosticsChannel.unsubscribe('undici:client:beforeConnect', onConnect))
+  })
+  const pending = fetch(url, { signal: controller.signal }).catch((e) => e)
+  await connecting
+  controller.abort()
+  const err = await pending
+  t.is(err.name, 'AbortError')
+  t.deepEqual(channelsOf(messages), ['create', 'beforeConnect', 'connectError', 'error'])
+  t.is(only(messages, 'connectError')[0].error, err)
+  t.is(only(messages, 'error')[0].error, err)
+})
+
 const redirecting = (req, res) => {
   if (req.url === '/from') {
     res.writeHead(302, { location: '/to' })
