@@ -10,8 +10,10 @@
 // whole head as sent (Node's omits the framing headers it writes later).
 import test from 'ava'
 import diagnosticsChannel from 'node:diagnostics_channel'
-import { fetch, upload, events, EventSource } from '../index.mjs'
-import { httpServer, closedPort, readBody, blackHole } from './helpers/servers.mjs'
+import http2 from 'node:http2'
+import { fetch, upload, events, EventSource, Client } from '../index.mjs'
+import { httpServer, listenOnLoopback, closedPort, readBody, blackHole } from './helpers/servers.mjs'
+import { certs } from './helpers/certs.mjs'
 import { rawRequestServer } from './helpers/raw-requests.mjs'
 
 const REQUEST = ['create', 'bodySent', 'headers', 'trailers', 'error', 'bodyChunkSent', 'bodyChunkReceived']
@@ -194,6 +196,26 @@ test('an abort while connecting publishes connectError with the abort reason bef
   t.deepEqual(channelsOf(messages), ['create', 'beforeConnect', 'connectError', 'error'])
   t.is(only(messages, 'connectError')[0].error, err)
   t.is(only(messages, 'error')[0].error, err)
+})
+
+test('an HTTP/2 connection over TLS publishes connected with version h2, and its head in HTTP/2 form', async (t) => {
+  const server = http2.createSecureServer({ key: certs().server.key, cert: certs().server.cert }, (req, res) => res.end('ok'))
+  const sessions = new Set()
+  server.on('session', (session) => sessions.add(session))
+  const { port } = await listenOnLoopback(t, server, () => { for (const s of sessions) s.destroy() })
+  const url = `https://127.0.0.1:${port}`
+  const messages = record(t, url)
+  const client = new Client({ tls: { ca: certs().ca } })
+  t.teardown(() => client.close())
+  t.is(await (await client.fetch(`${url}/h2`)).text(), 'ok')
+  t.deepEqual(channelsOf(messages, CHUNKS), ['create', 'beforeConnect', 'connected', 'sendHeaders', 'bodySent', 'headers', 'trailers'])
+  const [connected] = only(messages, 'connected')
+  t.is(connected.connectParams.protocol, 'https:')
+  t.is(connected.connectParams.version, 'h2')
+  const [sent] = only(messages, 'sendHeaders')
+  t.true(sent.headers.startsWith('GET /h2 HTTP/2\r\n'))
+  t.false(sent.headers.includes('\r\nhost:'))
+  t.is(sent.socket, connected.socket)
 })
 
 const redirecting = (req, res) => {
