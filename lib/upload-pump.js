@@ -52,7 +52,8 @@ async function pumpToNative (upload, stream, onError, onChunk = null) {
       }
       const bytes = toBytes(value)
       let open = pushChunk(upload, bytes)
-      if (onChunk !== null) onChunk(bytes)
+      // A chunk the queue refused was not handed over.
+      if (onChunk !== null && open !== false) onChunk(bytes)
       if (open !== true) open = await open
       if (!open) {
         // Nobody reads the body any more: tell the producer to stop.

@@ -70,7 +70,7 @@ function uploadWith (clientFor, input, init = {}) {
       if (failure !== null) throw failure
       const bytes = toBytes(chunk)
       const open = pushChunk(nativeUpload, bytes)
-      if (chunksObserved) exchange.traced.onChunkSent(bytes)
+      if (chunksObserved && open !== false) exchange.traced.onChunkSent(bytes)
       if (open === true) return
       if (open === false) throw failure ?? closedError()
       return open.then((stillOpen) => {
