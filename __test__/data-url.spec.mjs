@@ -3,21 +3,9 @@
 // ferrofetch and through Node's own fetch.
 import test from 'ava'
 import { fetch, Request } from '../index.mjs'
+import { describeResponse as observe } from './helpers/differential.mjs'
 
 const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
-
-/** What a program can observe of a response to a data: URL. */
-async function observe (response) {
-  return {
-    status: response.status,
-    statusText: response.statusText,
-    url: response.url,
-    type: response.type,
-    redirected: response.redirected,
-    headers: [...response.headers],
-    body: response.body === null ? null : [...new Uint8Array(await response.arrayBuffer())]
-  }
-}
 
 // [URL, expected Content-Type, expected body bytes]; the default type is
 // text/plain;charset=US-ASCII. Our own table, after the rules WPT's

@@ -48,3 +48,20 @@ export function within (promise, fallback = 'still open', ms = 10_000) {
   const bound = new Promise((resolve) => { timer = setTimeout(resolve, ms, fallback); timer.unref() })
   return Promise.race([promise, bound]).finally(() => clearTimeout(timer))
 }
+
+/**
+ * What a program can observe of a whole response, for comparing one that
+ * ferrofetch answered with one Node's fetch answered: the body as its bytes,
+ * or null when there is none (a HEAD, say). Reads the body.
+ */
+export async function describeResponse (response) {
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    url: response.url,
+    type: response.type,
+    redirected: response.redirected,
+    headers: [...response.headers],
+    body: response.body === null ? null : [...new Uint8Array(await response.arrayBuffer())]
+  }
+}
