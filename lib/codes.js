@@ -7,9 +7,9 @@
 // anywhere else in lib/ disagrees with this file.
 
 /**
- * `{ NAME: 'ERR_FF_NAME' }` for each name: each of ferrofetch's own codes
- * is its name after that prefix (as in the core's `codes` module), so a
- * search for a code finds it here by its name.
+ * The codes of ferrofetch's own `names`, by name: each code is its name
+ * after the prefix `ERR_FF_` (as in the core's `codes` module), so a search
+ * for a code finds it here by its name.
  */
 function ferrofetchCodes (...names) {
   return Object.fromEntries(names.map((name) => [name, `ERR_FF_${name}`]))
