@@ -6,8 +6,7 @@ import test from 'ava'
 import { once } from 'node:events'
 import { events, fetch, EventSource, Client, Response } from '../index.mjs'
 import { SSE_HEAD, sseServer, record } from './helpers/sse.mjs'
-
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+import { settle } from './helpers/differential.mjs'
 
 /**
  * Connection 1: an event with id 1, then only comments and retry-only
