@@ -21,7 +21,7 @@ use crate::error::Error;
 mod consume;
 mod produce;
 mod waiters;
-use waiters::Waiters;
+use waiters::{Waiter, Waiters};
 
 /// Bytes buffered before the producer stops reading from the network.
 pub const DEFAULT_HIGH_WATER_MARK: usize = 1024 * 1024;
@@ -163,6 +163,26 @@ impl BodyQueue {
             state.space_waiters.take()
         } else {
             Waiters::default()
+        }
+    }
+
+    /// Runs `wake` with `ready`'s answer when it has one now, outside the
+    /// lock; otherwise queues it on the waiters `list` picks, to be fired
+    /// by whoever changes the answer.
+    fn wake_or_wait(
+        &self,
+        wake: Box<dyn FnOnce(bool) + Send>,
+        ready: impl FnOnce(&Self, &State) -> Option<bool>,
+        list: impl FnOnce(&mut State) -> &mut Waiters,
+    ) {
+        let waiter = Waiter(Some(wake));
+        let mut state = self.lock();
+        match ready(self, &state) {
+            Some(open) => {
+                drop(state);
+                waiter.fire(open);
+            }
+            None => list(&mut state).add(waiter),
         }
     }
 

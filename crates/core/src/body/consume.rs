@@ -5,7 +5,6 @@ use std::sync::MutexGuard;
 
 use bytes::Buf;
 
-use super::waiters::Waiter;
 use super::{BodyQueue, Read, State, Take};
 use crate::error::Error;
 
@@ -90,13 +89,11 @@ impl BodyQueue {
     /// already so). As with [`BodyQueue::when_space`], this skips a task
     /// hop between the network and JS.
     pub fn when_readable(&self, wake: Box<dyn FnOnce(bool) + Send>) {
-        let waiter = Waiter(Some(wake));
-        let mut state = self.lock();
-        if state.is_readable() {
-            drop(state);
-            return waiter.fire(true);
-        }
-        state.data_waiters.add(waiter);
+        self.wake_or_wait(
+            wake,
+            |_, state| state.is_readable().then_some(true),
+            |state| &mut state.data_waiters,
+        );
     }
 
     /// Fails the body now, whatever the producer did, and drops what is

@@ -6,7 +6,7 @@ use std::sync::MutexGuard;
 
 use bytes::Bytes;
 
-use super::waiters::{Waiter, Waiters};
+use super::waiters::Waiters;
 use super::{BodyQueue, ChunkTransform};
 use crate::error::Error;
 
@@ -51,17 +51,17 @@ impl BodyQueue {
     /// latency short: a busy connection task may run for a long while
     /// before it yields.
     pub fn when_space(&self, wake: Box<dyn FnOnce(bool) + Send>) {
-        let waiter = Waiter(Some(wake));
-        let mut state = self.lock();
-        if state.is_closed() {
-            drop(state);
-            return waiter.fire(false);
-        }
-        if state.buffered <= self.resume_mark(&state) {
-            drop(state);
-            return waiter.fire(true);
-        }
-        state.space_waiters.add(waiter);
+        self.wake_or_wait(
+            wake,
+            |queue, state| {
+                if state.is_closed() {
+                    Some(false)
+                } else {
+                    (state.buffered <= queue.resume_mark(state)).then_some(true)
+                }
+            },
+            |state| &mut state.space_waiters,
+        );
     }
 
     fn lock_transform(&self) -> MutexGuard<'_, Option<Box<dyn ChunkTransform>>> {
