@@ -1,7 +1,7 @@
 // JS lint and format (`npm run lint:js`, `npm run lint:js:fix`): neostandard,
 // the `standard` style this code is written in (no semicolons, single quotes,
 // a space before function parens), as undici uses it. Its TypeScript rules
-// cover the hand-written index.d.ts and the typings tests.
+// cover the hand-written typings (index.d.ts, lib/*.d.ts) and the typings tests.
 import neostandard, { resolveIgnoresFromGitignore } from 'neostandard'
 
 export default [

@@ -3,6 +3,12 @@
 
 /// <reference types="node" />
 
+import type { EventSource, ErrorEvent } from './lib/eventsource.js'
+import type { createParser, ParseError, EventSourceParserStream } from './lib/parser.js'
+
+export * from './lib/eventsource.js'
+export * from './lib/parser.js'
+
 /**
  * A Uint8Array over a plain (not shared) ArrayBuffer, which is what bodies
  * are read into. TypeScript 5.7+ spells it `Uint8Array<ArrayBuffer>` (what
@@ -199,15 +205,8 @@ export declare class Request implements Body {
   readonly mode: RequestMode
   readonly referrer: string
   readonly referrerPolicy: ReferrerPolicy
-  readonly body: ReadableStream<NonSharedUint8Array> | null
-  readonly bodyUsed: boolean
   clone (): Request
-  arrayBuffer (): Promise<ArrayBuffer>
-  bytes (): Promise<NonSharedUint8Array>
-  blob (): Promise<Blob>
-  formData (): Promise<FormData>
-  json (): Promise<any>
-  text (): Promise<string>
+  // The Body mixin's members (body, text() …) come from `interface Request extends Body` below.
 }
 
 export interface ResponseInit {
@@ -229,20 +228,8 @@ export declare class Response implements Body {
   readonly ok: boolean
   readonly statusText: string
   readonly headers: Headers
-  readonly body: ReadableStream<NonSharedUint8Array> | null
-  readonly bodyUsed: boolean
   clone (): Response
-  /**
-   * Extension: the body parsed as Server-Sent Events (HTML §9.2), once,
-   * without reconnection. A fetched body is parsed in Rust.
-   */
-  events (options?: { maxSize?: number }): ServerSentEventIterator
-  arrayBuffer (): Promise<ArrayBuffer>
-  bytes (): Promise<NonSharedUint8Array>
-  blob (): Promise<Blob>
-  formData (): Promise<FormData>
-  json (): Promise<any>
-  text (): Promise<string>
+  // The Body mixin's members (body, text() …) come from `interface Response extends Body` below.
 }
 
 /** One Server-Sent Event, with the wire's field names. */
@@ -263,14 +250,18 @@ export interface ServerSentEventIterator extends AsyncIterableIterator<ServerSen
   readonly lastEventId: string
 }
 
+/** The limit of an event stream's parser. */
+export interface EventSizeLimit {
+  /** Byte limit for one line or one event (default 16 MiB); over it is an error. */
+  maxSize?: number
+}
+
 /** events()'s init: a FetchInit plus reconnection settings. */
-export interface EventsInit extends FetchInit {
+export interface EventsInit extends FetchInit, EventSizeLimit {
   /** Reconnection time before the server sets one with `retry` (default 3000 ms). */
   retry?: number
   /** Cap of the backoff while the server is unreachable (default 30000 ms). */
   maxRetryDelay?: number
-  /** Byte limit for one line or one event (default 16 MiB); over it is an error. */
-  maxSize?: number
   /** Resume after this event ID (sent as Last-Event-ID). */
   lastEventId?: string
 }
@@ -295,126 +286,6 @@ export declare class EventStreamError extends Error {
  * body and headers works (the LLM case).
  */
 export declare function events (input: RequestInfo, init?: EventsInit): EventStream
-
-/** EventSource's init: the standard one plus the npm `eventsource` package's and ferrofetch's extensions. */
-export interface EventSourceInit {
-  withCredentials?: boolean
-  /** A custom fetch (as in the npm `eventsource` package); ferrofetch's own keeps parsing native. */
-  fetch?: (input: URL | string, init: any) => Promise<any>
-  headers?: HeadersInit
-  method?: string
-  body?: string | ArrayBuffer | ArrayBufferView | Blob | URLSearchParams | FormData
-  /** Byte limit for one line or one event (default 16 MiB). */
-  maxSize?: number
-  /** The npm `eventsource` package's name for `maxSize`: overflowing it fails the connection, no reconnection. */
-  maxBufferSize?: number
-}
-
-/** The error event: carries `message` and `code` (the HTTP status) like the npm `eventsource` package. */
-export declare class ErrorEvent extends Event {
-  readonly message?: string
-  readonly code?: number
-  readonly error?: unknown
-}
-
-/** WHATWG EventSource (HTML §9.2), with reconnection per the spec. */
-export declare class EventSource extends EventTarget {
-  constructor (url: string | URL, init?: EventSourceInit)
-  static readonly CONNECTING: 0
-  static readonly OPEN: 1
-  static readonly CLOSED: 2
-  readonly CONNECTING: 0
-  readonly OPEN: 1
-  readonly CLOSED: 2
-  readonly url: string
-  readonly withCredentials: boolean
-  readonly readyState: 0 | 1 | 2
-  onopen: ((this: EventSource, ev: Event) => any) | null
-  onmessage: ((this: EventSource, ev: MessageEvent) => any) | null
-  onerror: ((this: EventSource, ev: ErrorEvent) => any) | null
-  close (): void
-}
-
-/**
- * An event as eventsource-parser reports it: `event` and `id` are those of
- * the event's own block, undefined when it set none.
- */
-export interface EventSourceMessage {
-  event?: string | undefined
-  id?: string | undefined
-  data: string
-}
-
-/** The kinds of ParseError, eventsource-parser's `ErrorType`. */
-export type ErrorType = 'invalid-retry' | 'unknown-field' | 'max-buffer-size-exceeded'
-
-/** eventsource-parser's ParseError, reported to `onError`. */
-export declare class ParseError extends Error {
-  constructor (message: string, options: { type: ErrorType, field?: string, value?: string, line?: string })
-  type: ErrorType
-  /** The field name of a completed unknown field. */
-  field?: string | undefined
-  /** The field value of a completed unknown field, or the invalid retry value. */
-  value?: string | undefined
-  /** The whole offending line, when there is one. */
-  line?: string | undefined
-}
-
-/** eventsource-parser 4.1's callbacks. */
-export interface ParserCallbacks {
-  /**
-   * A blank line ended a block with a valid `id` field (with or without
-   * `data`): its value, empty for an empty field; called before `onEvent`.
-   */
-  onId?: ((id: string) => void) | undefined
-  onEvent?: ((event: EventSourceMessage) => void) | undefined
-  onRetry?: ((retry: number) => void) | undefined
-  /** The text after the colon, one leading space removed. */
-  onComment?: ((comment: string) => void) | undefined
-  /**
-   * Unknown fields and invalid retry values of completed lines, and
-   * `max-buffer-size-exceeded` (after which `feed` throws until `reset`).
-   * Unterminated lines that cannot become a field are dropped silently.
-   */
-  onError?: ((error: ParseError) => void) | undefined
-}
-
-/** createParser's argument: the callbacks and the buffer limit. */
-export interface ParserConfig extends ParserCallbacks {
-  /**
-   * Limit for one pending line and for one event's data, counted in UTF-8
-   * bytes (eventsource-parser counts characters); default 16 MiB.
-   */
-  maxBufferSize?: number | undefined
-}
-
-export interface EventSourceParser {
-  /** Text, or as an extension bytes (decoded as UTF-8, as a TextDecoderStream would). */
-  feed (chunk: string | Uint8Array): void
-  /**
-   * Back to stream start; with `consume`, the pending line is read as if
-   * complete first (a line already discarded as invalid reports nothing).
-   */
-  reset (options?: { consume?: boolean }): void
-}
-
-/** eventsource-parser 4.1's createParser, backed by the Rust parser. */
-export declare function createParser (config: ParserConfig): EventSourceParser
-
-/** Options of EventSourceParserStream: createParser's, with `onError` also `'terminate'`. */
-export interface StreamOptions {
-  onId?: ((id: string) => void) | undefined
-  /** `'terminate'` errors the stream on any parse error; an overflow always does. */
-  onError?: ('terminate' | ((error: Error) => void)) | undefined
-  onRetry?: ((retry: number) => void) | undefined
-  onComment?: ((comment: string) => void) | undefined
-  maxBufferSize?: number | undefined
-}
-
-/** eventsource-parser's stream adapter: text in, events out. */
-export declare class EventSourceParserStream extends TransformStream<string, EventSourceMessage> {
-  constructor (options?: StreamOptions)
-}
 
 /** Settings of a Client. */
 export interface ClientOptions extends TimeoutOptions {
@@ -587,15 +458,8 @@ export interface EventsInit {
   eventTimeout?: number
 }
 
-export interface EventSourceInit {
-  /** Longest time (ms) between two events; then `error`, CONNECTING, and a reconnection. */
-  eventTimeout?: number
-}
-
 /** response.events()'s options. */
-export interface ResponseEventsOptions {
-  /** Byte limit for one line or one event (default 16 MiB). */
-  maxSize?: number
+export interface ResponseEventsOptions extends EventSizeLimit {
   /**
    * Longest time (ms) between two events: then the iterator rejects with a
    * `DOMException` named `TimeoutError` (`cause.code` ERR_FF_EVENT_TIMEOUT)
@@ -604,13 +468,17 @@ export interface ResponseEventsOptions {
   eventTimeout?: number | null
 }
 
-export interface Response {
+export interface Response extends Body {
   /** The body decoded as UTF-8 as it arrives (BOM stripped, U+FFFD for bad bytes); async-iterable. */
   textStream (): ReadableStream<string> & AsyncIterable<string>
+  /**
+   * Extension: the body parsed as Server-Sent Events (HTML §9.2), once,
+   * without reconnection. A fetched body is parsed in Rust.
+   */
   events (options?: ResponseEventsOptions): ServerSentEventIterator
 }
 
-export interface Request {
+export interface Request extends Body {
   /** The body decoded as UTF-8 as it arrives; async-iterable. */
   textStream (): ReadableStream<string> & AsyncIterable<string>
 }

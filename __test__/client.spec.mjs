@@ -5,8 +5,8 @@ import test from 'ava'
 import fs from 'node:fs'
 import { fetch, events, Client } from '../index.mjs'
 import { httpServer } from './helpers/servers.mjs'
+import { settle } from './helpers/differential.mjs'
 
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
 const VERSION = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url))).version
 
 /** A server answering with the request's headers as JSON. */

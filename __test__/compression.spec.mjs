@@ -6,8 +6,7 @@ import fs from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { fetch, Client } from '../index.mjs'
 import { httpServer } from './helpers/servers.mjs'
-
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+import { settle } from './helpers/differential.mjs'
 
 // Node 20's zlib has no zstd (zlib.zstdCompressSync arrived in Node 22.15 /
 // 23.8); the zstd CLI makes the same frames where it is installed.

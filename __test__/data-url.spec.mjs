@@ -3,21 +3,7 @@
 // ferrofetch and through Node's own fetch.
 import test from 'ava'
 import { fetch, Request } from '../index.mjs'
-
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
-
-/** What a program can observe of a response to a data: URL. */
-async function observe (response) {
-  return {
-    status: response.status,
-    statusText: response.statusText,
-    url: response.url,
-    type: response.type,
-    redirected: response.redirected,
-    headers: [...response.headers],
-    body: response.body === null ? null : [...new Uint8Array(await response.arrayBuffer())]
-  }
-}
+import { describeResponse as observe, settle, assertFailsAsNodeFetch } from './helpers/differential.mjs'
 
 // [URL, expected Content-Type, expected body bytes]; the default type is
 // text/plain;charset=US-ASCII. Our own table, after the rules WPT's
@@ -84,12 +70,7 @@ const MALFORMED = [
 
 for (const url of MALFORMED) {
   test(`fetch(${JSON.stringify(url)}) rejects with TypeError fetch failed, as Node's fetch`, async (t) => {
-    const ours = await settle(fetch(url))
-    const nodes = await settle(globalThis.fetch(url))
-    t.true(nodes instanceof TypeError)
-    t.true(ours instanceof TypeError)
-    t.is(ours.message, nodes.message)
-    t.is(ours.cause.code, 'ERR_FF_DATA_URL')
+    await assertFailsAsNodeFetch(t, 'ERR_FF_DATA_URL', url)
   })
 }
 

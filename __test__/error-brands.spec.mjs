@@ -2,7 +2,8 @@
 // copies of the package (two dependencies each bringing their own), as it
 // does for undici's errors: each class checks a Symbol.for brand.
 import test from 'ava'
-import { events, createParser, EventStreamError, ParseError } from '../index.mjs'
+import * as thisCopy from '../index.mjs'
+import { createParser, EventStreamError, ParseError } from '../index.mjs'
 import { httpServer } from './helpers/servers.mjs'
 import { loadAnotherCopy } from './helpers/another-copy.mjs'
 
@@ -39,25 +40,24 @@ test('the other copy has classes of its own', (t) => {
   t.not(other.ParseError, ParseError)
 })
 
-test('an EventStreamError from another loaded copy is instanceof this copy\'s class, and the reverse', async (t) => {
-  const theirs = await eventStreamErrorFrom(t, other.events)
-  const ours = await eventStreamErrorFrom(t, events)
-  t.is(theirs.code, 'ERR_FF_SSE_STATUS')
-  t.true(theirs instanceof EventStreamError)
-  t.true(ours instanceof other.EventStreamError)
-  t.true(ours instanceof EventStreamError)
-  t.true(theirs instanceof Error)
-})
+// Each branded class, how to get one of its errors out of a copy of the
+// package, and a field that shows it is the right error.
+const BRANDED = [
+  { name: 'EventStreamError', article: 'an', from: (t, copy) => eventStreamErrorFrom(t, copy.events), field: ['code', 'ERR_FF_SSE_STATUS'] },
+  { name: 'ParseError', article: 'a', from: (t, copy) => parseErrorFrom(copy.createParser), field: ['type', 'invalid-retry'] }
+]
 
-test('a ParseError from another loaded copy is instanceof this copy\'s class, and the reverse', (t) => {
-  const theirs = parseErrorFrom(other.createParser)
-  const ours = parseErrorFrom(createParser)
-  t.is(theirs.type, 'invalid-retry')
-  t.true(theirs instanceof ParseError)
-  t.true(ours instanceof other.ParseError)
-  t.true(ours instanceof ParseError)
-  t.true(theirs instanceof Error)
-})
+for (const { name, article, from, field: [field, value] } of BRANDED) {
+  test(`${article} ${name} from another loaded copy is instanceof this copy's class, and the reverse`, async (t) => {
+    const theirs = await from(t, other)
+    const ours = await from(t, thisCopy)
+    t.is(theirs[field], value)
+    t.true(theirs instanceof thisCopy[name])
+    t.true(ours instanceof other[name])
+    t.true(ours instanceof thisCopy[name])
+    t.true(theirs instanceof Error)
+  })
+}
 
 test('other values are not instanceof the branded classes', (t) => {
   const parseError = parseErrorFrom(createParser)

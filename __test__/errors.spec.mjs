@@ -1,8 +1,7 @@
 import test from 'ava'
 import { fetch } from '../index.mjs'
 import { httpServer, tcpServer, closedPort } from './helpers/servers.mjs'
-
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+import { settle } from './helpers/differential.mjs'
 
 test('a refused connection is TypeError fetch failed with ECONNREFUSED', async (t) => {
   const err = await settle(fetch(`http://127.0.0.1:${await closedPort()}/`))

@@ -6,8 +6,7 @@ import test from 'ava'
 import { once } from 'node:events'
 import { events, fetch, EventSource, Client, Response } from '../index.mjs'
 import { SSE_HEAD, sseServer, record } from './helpers/sse.mjs'
-
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+import { settle } from './helpers/differential.mjs'
 
 /**
  * Connection 1: an event with id 1, then only comments and retry-only
@@ -29,6 +28,16 @@ async function stallingServer (t) {
   return { ...server, closed }
 }
 
+/** The data of the first two events of `stream`, which then stops. */
+async function firstTwoData (stream) {
+  const seen = []
+  for await (const ev of stream) {
+    seen.push(ev.data)
+    if (seen.length === 2) break
+  }
+  return seen
+}
+
 function assertEventTimeout (t, err) {
   t.true(err instanceof DOMException, `expected a DOMException, got ${err}`)
   t.is(err.name, 'TimeoutError')
@@ -39,12 +48,7 @@ test('events(): a stream of comments and retry-only blocks times out and reconne
   const server = await stallingServer(t)
   const stream = events(server.url, { eventTimeout: 300, readTimeout: 5000 })
   t.teardown(() => stream.close())
-  const seen = []
-  for await (const ev of stream) {
-    seen.push(ev.data)
-    if (seen.length === 2) break
-  }
-  t.deepEqual(seen, ['first', 'again 2'])
+  t.deepEqual(await firstTwoData(stream), ['first', 'again 2'])
   t.is(server.requests.length, 2)
   t.is(server.requests[1].headers['last-event-id'], '1')
   await server.closed[1]
@@ -128,12 +132,7 @@ test('a Client eventTimeout is the default of its events() and of its responsesâ
   const server = await stallingServer(t)
   const stream = client.events(server.url)
   t.teardown(() => stream.close())
-  const seen = []
-  for await (const ev of stream) {
-    seen.push(ev.data)
-    if (seen.length === 2) break
-  }
-  t.deepEqual(seen, ['first', 'again 2'])
+  t.deepEqual(await firstTwoData(stream), ['first', 'again 2'])
   const other = await stallingServer(t)
   const iterator = (await client.fetch(other.url)).events()
   t.is((await iterator.next()).value.data, 'first')

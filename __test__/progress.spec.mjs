@@ -7,8 +7,7 @@ import { once } from 'node:events'
 import zlib from 'node:zlib'
 import { fetch, upload } from '../index.mjs'
 import { httpServer, readBody, sleep } from './helpers/servers.mjs'
-
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+import { settle } from './helpers/differential.mjs'
 
 /** Records calls with the time they came. */
 function recorder () {

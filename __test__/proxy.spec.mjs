@@ -12,9 +12,9 @@ import { Client } from '../index.mjs'
 import { httpServer, listenOnLoopback } from './helpers/servers.mjs'
 import { certs } from './helpers/certs.mjs'
 import { forwardProxy, socks5Proxy } from './helpers/proxies.mjs'
+import { settle } from './helpers/differential.mjs'
 
 const execFileP = promisify(execFile)
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
 
 /** An https server on 127.0.0.1 with the test CA's certificate. */
 async function httpsTarget (t) {

@@ -3,8 +3,8 @@
 import test from 'ava'
 import { fetch, Client } from '../index.mjs'
 import { httpServer, tcpServer, readBody } from './helpers/servers.mjs'
+import { settle } from './helpers/differential.mjs'
 
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
 /** No waiting between attempts, so the tests count requests, not time. */
 const quick = (options) => ({ delay: () => 0, jitter: false, ...options })
 

@@ -5,8 +5,7 @@ import test from 'ava'
 import { once } from 'node:events'
 import { fetch, Request, Response } from '../index.mjs'
 import { httpServer, tcpServer } from './helpers/servers.mjs'
-
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+import { settle } from './helpers/differential.mjs'
 
 async function collect (stream) {
   const out = []

@@ -1,8 +1,7 @@
 import test from 'ava'
 import { fetch, Client } from '../index.mjs'
 import { httpServer, blackHole, sleep } from './helpers/servers.mjs'
-
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+import { settle } from './helpers/differential.mjs'
 
 function assertTimeout (t, err, code) {
   t.true(err instanceof DOMException, `expected a DOMException, got ${err}`)

@@ -5,8 +5,7 @@ import https from 'node:https'
 import { once } from 'node:events'
 import { fetch, Client } from '../index.mjs'
 import { certs } from './helpers/certs.mjs'
-
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+import { settle } from './helpers/differential.mjs'
 
 /** An https server on 127.0.0.1 that answers with `handler` (default: "ok"). */
 async function httpsServer (t, options, handler = (req, res) => res.end('ok')) {

@@ -4,8 +4,7 @@ import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { fetch, upload } from '../index.mjs'
 import { httpServer, readBody, sleep } from './helpers/servers.mjs'
-
-const settle = (p) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+import { settle } from './helpers/differential.mjs'
 
 /** Echoes the body with what the server saw of it. */
 async function echoServer (t) {

@@ -78,6 +78,42 @@ function sseWorkload (clients, peers) {
   }
 }
 
+// How long the idle streams sit for the CPU measurement.
+const IDLE_CPU_MS = 2000
+
+/**
+ * Memory per open, idle event stream: RSS growth while 2,000 (quick: 200)
+ * streams are open, divided by their count (after a GC when --expose-gc is
+ * available). With `idleCpu`, also the CPU per stream and second while they
+ * then sit idle for 2 s.
+ */
+function idleWorkload (clients, peers, { idleCpu = false } = {}) {
+  return {
+    unit: 'KB/stream',
+    lowerIsBetter: true,
+    clients,
+    peers,
+    async run (client, baseUrl, quick) {
+      const count = quick ? 200 : 2000
+      globalThis.gc?.()
+      const before = process.memoryUsage().rss
+      const handle = await client.openIdle(`${baseUrl}/sse-idle`, count)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      globalThis.gc?.()
+      const after = process.memoryUsage().rss
+      const result = { value: (after - before) / 1000 / count, streams: count }
+      if (idleCpu) {
+        const cpuBefore = process.cpuUsage()
+        await new Promise((resolve) => setTimeout(resolve, IDLE_CPU_MS))
+        const cpu = process.cpuUsage(cpuBefore)
+        result.idleCpuUsPerStreamPerS = (cpu.user + cpu.system) / count / (IDLE_CPU_MS / 1000)
+      }
+      handle.close()
+      return result
+    },
+  }
+}
+
 /** A 1 GiB (quick: 64 MiB) download read as a stream. */
 const download = {
   unit: 'MB/s',
@@ -188,25 +224,8 @@ export const workloads = {
 
   'sse-1m-eventsource': sseWorkload(['ferrofetch-eventsource', 'eventsource-pkg'], ['eventsource-pkg', 'eventsource-pkg']),
 
-  // Memory per open, idle stream: RSS growth while 2,000 streams are open,
-  // divided by 2,000 (after a GC when --expose-gc is available).
-  'sse-idle-2000': {
-    unit: 'KB/stream',
-    lowerIsBetter: true,
-    clients: ['ferrofetch-sse', 'esp-node-fetch', 'eventsource-pkg'],
-    peers: ['esp-node-fetch', 'eventsource-pkg'],
-    async run (client, baseUrl, quick) {
-      const count = quick ? 200 : 2000
-      globalThis.gc?.()
-      const before = process.memoryUsage().rss
-      const handle = await client.openIdle(`${baseUrl}/sse-idle`, count)
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      globalThis.gc?.()
-      const after = process.memoryUsage().rss
-      handle.close()
-      return { value: (after - before) / 1000 / count, streams: count }
-    },
-  },
+  // Memory per open, idle stream, against the event-stream packages.
+  'sse-idle-2000': idleWorkload(['ferrofetch-sse', 'esp-node-fetch', 'eventsource-pkg'], ['esp-node-fetch', 'eventsource-pkg']),
 
   // What onDownloadProgress / onUploadProgress cost: the same transfers with
   // no-op callbacks, ratios against ferrofetch without them (target: within 3%).
@@ -219,31 +238,11 @@ export const workloads = {
   // 2,000 (quick: 200) idle event streams with and without eventTimeout:
   // memory per stream, and CPU per stream while they sit idle (the timers
   // live in Rust, one per stream, and must not wake JS).
-  'sse-idle-2000-event-timeout': {
-    unit: 'KB/stream',
-    lowerIsBetter: true,
-    clients: ['ferrofetch-sse', 'ferrofetch-sse-timeout'],
-    peers: ['ferrofetch-sse', 'ferrofetch-sse'],
-    async run (client, baseUrl, quick) {
-      const count = quick ? 200 : 2000
-      globalThis.gc?.()
-      const before = process.memoryUsage().rss
-      const handle = await client.openIdle(`${baseUrl}/sse-idle`, count)
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      globalThis.gc?.()
-      const after = process.memoryUsage().rss
-      const idleMs = 2000
-      const cpuBefore = process.cpuUsage()
-      await new Promise((resolve) => setTimeout(resolve, idleMs))
-      const cpu = process.cpuUsage(cpuBefore)
-      handle.close()
-      return {
-        value: (after - before) / 1000 / count,
-        streams: count,
-        idleCpuUsPerStreamPerS: (cpu.user + cpu.system) / count / (idleMs / 1000),
-      }
-    },
-  },
+  'sse-idle-2000-event-timeout': idleWorkload(
+    ['ferrofetch-sse', 'ferrofetch-sse-timeout'],
+    ['ferrofetch-sse', 'ferrofetch-sse'],
+    { idleCpu: true }
+  ),
 
   // HTTP/2 over TLS, negotiated by ALPN; ratios against undici allowH2.
   'h2-download-1g': overH2(download),

@@ -7,6 +7,15 @@
 // anywhere else in lib/ disagrees with this file.
 
 /**
+ * The codes of ferrofetch's own `names`, by name: each code is its name
+ * after the prefix `ERR_FF_` (as in the core's `codes` module), so a search
+ * for a code finds it here by its name.
+ */
+function ferrofetchCodes (...names) {
+  return Object.fromEntries(names.map((name) => [name, `ERR_FF_${name}`]))
+}
+
+/**
  * Codes the Rust core creates, under the names of its `codes` module, that
  * reach a program as `cause.code` (errors.js `fromNative`).
  */
@@ -14,22 +23,24 @@ const CORE = Object.freeze({
   ECONNREFUSED: 'ECONNREFUSED',
   ENOTFOUND: 'ENOTFOUND',
   ECONNRESET: 'ECONNRESET',
-  CONNECT: 'ERR_FF_CONNECT',
-  TLS: 'ERR_FF_TLS',
-  PROTOCOL: 'ERR_FF_PROTOCOL',
-  INCOMPLETE_BODY: 'ERR_FF_INCOMPLETE_BODY',
-  UNEXPECTED_REDIRECT: 'ERR_FF_UNEXPECTED_REDIRECT',
-  TOO_MANY_REDIRECTS: 'ERR_FF_TOO_MANY_REDIRECTS',
-  BAD_REDIRECT: 'ERR_FF_BAD_REDIRECT',
-  DECODE: 'ERR_FF_DECODE',
-  TIMEOUT: 'ERR_FF_TIMEOUT',
-  CONNECT_TIMEOUT: 'ERR_FF_CONNECT_TIMEOUT',
-  READ_TIMEOUT: 'ERR_FF_READ_TIMEOUT',
-  EVENT_TIMEOUT: 'ERR_FF_EVENT_TIMEOUT',
-  CLIENT_CLOSED: 'ERR_FF_CLIENT_CLOSED',
-  NETWORK: 'ERR_FF_NETWORK',
-  UPLOAD_FAILED: 'ERR_FF_UPLOAD_FAILED',
-  INTERNAL: 'ERR_FF_INTERNAL'
+  ...ferrofetchCodes(
+    'CONNECT',
+    'TLS',
+    'PROTOCOL',
+    'INCOMPLETE_BODY',
+    'UNEXPECTED_REDIRECT',
+    'TOO_MANY_REDIRECTS',
+    'BAD_REDIRECT',
+    'DECODE',
+    'TIMEOUT',
+    'CONNECT_TIMEOUT',
+    'READ_TIMEOUT',
+    'EVENT_TIMEOUT',
+    'CLIENT_CLOSED',
+    'NETWORK',
+    'UPLOAD_FAILED',
+    'INTERNAL'
+  )
 })
 
 /**
@@ -37,30 +48,16 @@ const CORE = Object.freeze({
  * an abort into the signal's reason (as undici does) and an invalid
  * argument into a bare TypeError (Fetch's, which has no cause).
  */
-const CORE_UNEXPOSED = Object.freeze({
-  ABORTED: 'ERR_FF_ABORTED',
-  INVALID_ARG: 'ERR_FF_INVALID_ARG'
-})
+const CORE_UNEXPOSED = Object.freeze(ferrofetchCodes('ABORTED', 'INVALID_ARG'))
 
 /** Codes the JS layer creates on `cause.code`. */
-const JS = Object.freeze({
-  UNSUPPORTED_SCHEME: 'ERR_FF_UNSUPPORTED_SCHEME',
-  DATA_URL: 'ERR_FF_DATA_URL',
-  BLOB_URL: 'ERR_FF_BLOB_URL',
-  INTEGRITY: 'ERR_FF_INTEGRITY',
-  SSE_TOO_LARGE: 'ERR_FF_SSE_TOO_LARGE'
-})
+const JS = Object.freeze(ferrofetchCodes('UNSUPPORTED_SCHEME', 'DATA_URL', 'BLOB_URL', 'INTEGRITY', 'SSE_TOO_LARGE'))
 
 /** The `code` of an EventStreamError (events.js), on the error itself. */
-const EVENT_STREAM = Object.freeze({
-  SSE_STATUS: 'ERR_FF_SSE_STATUS',
-  SSE_CONTENT_TYPE: 'ERR_FF_SSE_CONTENT_TYPE'
-})
+const EVENT_STREAM = Object.freeze(ferrofetchCodes('SSE_STATUS', 'SSE_CONTENT_TYPE'))
 
 /** The `code` of the Error that loading the package throws when no addon loads (native.js). */
-const LOADER = Object.freeze({
-  NATIVE_NOT_FOUND: 'ERR_FF_NATIVE_NOT_FOUND'
-})
+const LOADER = Object.freeze(ferrofetchCodes('NATIVE_NOT_FOUND'))
 
 /** Every code a program can meet, by name, for the sites that create one. */
 const codes = Object.freeze({ ...CORE, ...JS, ...EVENT_STREAM, ...LOADER })

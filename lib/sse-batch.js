@@ -44,24 +44,26 @@ function decodeBatch (text, sink) {
     const c = text.indexOf('\r', b + 1)
     const d = text.indexOf('\r', c + 1)
     if (a < 0 || b < 0 || c < 0 || d < 0) break
+    // Every item has three fields; most tags use only the second.
+    const second = text.slice(b + 1, c)
     switch (a - at === 1 ? text.charCodeAt(at) : 0) {
       case EVENT:
-        sink.event(text.slice(a + 1, b), text.slice(b + 1, c), text.slice(c + 1, d))
-        break
-      case RETRY:
-        sink.retry(text.slice(b + 1, c))
-        break
-      case COMMENT:
-        sink.comment(text.slice(b + 1, c))
-        break
-      case LAST_EVENT_ID:
-        sink.id(text.slice(b + 1, c))
+        sink.event(text.slice(a + 1, b), second, text.slice(c + 1, d))
         break
       case NOTICE:
-        sink.notice(text.slice(a + 1, b), text.slice(b + 1, c), text.slice(c + 1, d))
+        sink.notice(text.slice(a + 1, b), second, text.slice(c + 1, d))
+        break
+      case RETRY:
+        sink.retry(second)
+        break
+      case COMMENT:
+        sink.comment(second)
+        break
+      case LAST_EVENT_ID:
+        sink.id(second)
         break
       case TOO_LARGE:
-        sink.tooLarge(text.slice(b + 1, c))
+        sink.tooLarge(second)
         break
       case END:
         sink.end()

@@ -48,3 +48,39 @@ export function within (promise, fallback = 'still open', ms = 10_000) {
   const bound = new Promise((resolve) => { timer = setTimeout(resolve, ms, fallback); timer.unref() })
   return Promise.race([promise, bound]).finally(() => clearTimeout(timer))
 }
+
+/**
+ * What a program can observe of a whole response, for comparing one that
+ * ferrofetch answered with one Node's fetch answered: the body as its bytes,
+ * or null when there is none (a HEAD, say). Reads the body.
+ */
+export async function describeResponse (response) {
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    url: response.url,
+    type: response.type,
+    redirected: response.redirected,
+    headers: [...response.headers],
+    body: response.body === null ? null : [...new Uint8Array(await response.arrayBuffer())]
+  }
+}
+
+/** What `promise` rejects with; throws when it resolves instead. */
+export const settle = (promise) => promise.then(() => { throw new Error('expected a rejection') }, (error) => error)
+
+/**
+ * Fetches `input` with `init` through ferrofetch and through Node's fetch
+ * and asserts that both fail alike: a TypeError (with the same message
+ * unless `sameMessage` is false), ours with `cause.code` `code`. Returns
+ * `{ ours, nodes }`, the two errors.
+ */
+export async function assertFailsAsNodeFetch (t, code, input, init, { label, sameMessage = true } = {}) {
+  const ours = await settle(ferrofetchFetch(input, init))
+  const nodes = await settle(nodeFetch(input, init))
+  t.true(nodes instanceof TypeError, label)
+  t.true(ours instanceof TypeError, label)
+  if (sameMessage) t.is(ours.message, nodes.message, label)
+  t.is(ours.cause?.code, code, label)
+  return { ours, nodes }
+}

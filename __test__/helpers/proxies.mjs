@@ -53,9 +53,7 @@ export async function forwardProxy (t, { tls = null } = {}) {
     }
     const upstream = net.connect(Number(port), '127.0.0.1', () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-      upstream.write(head)
-      upstream.pipe(socket)
-      socket.pipe(upstream)
+      splice(socket, upstream, head)
     })
     upstream.on('error', () => socket.destroy())
     socket.on('close', () => upstream.destroy())
@@ -65,20 +63,22 @@ export async function forwardProxy (t, { tls = null } = {}) {
   return { url: `${scheme}://127.0.0.1:${port}`, port, seen }
 }
 
-// RFC 1928 constants.
+/**
+ * Joins a tunnel's two sockets once `upstream` is connected: `early`, what
+ * the client sent beyond its tunnel request, goes first.
+ */
+function splice (client, upstream, early) {
+  upstream.write(early)
+  upstream.pipe(client)
+  client.pipe(upstream)
+}
+
+// RFC 1928's numbers, by field.
 const VERSION = 0x05
-const METHOD_NONE = 0x00
-const METHOD_USERPASS = 0x02
-const METHOD_REFUSED = 0xff
 const CMD_CONNECT = 0x01
-const ATYP_IPV4 = 0x01
-const ATYP_DOMAIN = 0x03
-const ATYP_IPV6 = 0x04
-const REP_OK = 0x00
-const REP_NOT_ALLOWED = 0x02
-const REP_REFUSED = 0x05
-const REP_COMMAND_UNSUPPORTED = 0x07
-const REP_ATYP_UNSUPPORTED = 0x08
+const METHOD = { NONE: 0x00, USERPASS: 0x02, REFUSED: 0xff }
+const ATYP = { IPV4: 0x01, DOMAIN: 0x03, IPV6: 0x04 }
+const REP = { OK: 0x00, NOT_ALLOWED: 0x02, REFUSED: 0x05, COMMAND_UNSUPPORTED: 0x07, ATYP_UNSUPPORTED: 0x08 }
 
 /** The loopback names a SOCKS request may give; all are served by 127.0.0.1. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
@@ -111,13 +111,13 @@ async function handshake (socket, credentials, record) {
   const [version, count] = await read(2)
   if (version !== VERSION) throw new Error('not SOCKS5')
   record.methods = [...await read(count)]
-  const method = credentials === null ? METHOD_NONE : METHOD_USERPASS
+  const method = credentials === null ? METHOD.NONE : METHOD.USERPASS
   if (!record.methods.includes(method)) {
-    socket.end(Buffer.from([VERSION, METHOD_REFUSED]))
+    socket.end(Buffer.from([VERSION, METHOD.REFUSED]))
     return
   }
   socket.write(Buffer.from([VERSION, method]))
-  if (method === METHOD_USERPASS) {
+  if (method === METHOD.USERPASS) {
     // RFC 1929: VER(1) ULEN UNAME PLEN PASSWD; the reply's status 0 is success.
     const [, userLength] = await read(2)
     record.user = (await read(userLength)).toString('utf8')
@@ -132,48 +132,46 @@ async function handshake (socket, credentials, record) {
   }
   // Request: VER CMD RSV ATYP DST.ADDR DST.PORT
   const [, command, , atyp] = await read(4)
-  if (atyp === ATYP_IPV4) {
+  if (atyp === ATYP.IPV4) {
     record.atyp = 'ipv4'
     record.host = [...await read(4)].join('.')
-  } else if (atyp === ATYP_DOMAIN) {
+  } else if (atyp === ATYP.DOMAIN) {
     record.atyp = 'domain'
     const [length] = await read(1)
     record.host = (await read(length)).toString('latin1')
-  } else if (atyp === ATYP_IPV6) {
+  } else if (atyp === ATYP.IPV6) {
     record.atyp = 'ipv6'
     record.host = ipv6Text(await read(16))
   } else {
-    socket.end(reply(REP_ATYP_UNSUPPORTED))
+    socket.end(reply(REP.ATYP_UNSUPPORTED))
     return
   }
   record.port = (await read(2)).readUInt16BE(0)
   if (command !== CMD_CONNECT) {
-    socket.end(reply(REP_COMMAND_UNSUPPORTED))
+    socket.end(reply(REP.COMMAND_UNSUPPORTED))
     return
   }
   if (!LOOPBACK.has(record.host)) {
-    socket.end(reply(REP_NOT_ALLOWED))
+    socket.end(reply(REP.NOT_ALLOWED))
     return
   }
   let connected = false
   const upstream = net.connect(record.port, '127.0.0.1', () => {
     connected = true
-    socket.write(reply(REP_OK, upstream.localPort))
+    socket.write(reply(REP.OK, upstream.localPort))
     // Bytes the client sent after its request belong to the tunnel.
-    upstream.write(read.rest())
-    upstream.pipe(socket)
-    socket.pipe(upstream)
+    splice(socket, upstream, read.rest())
   })
   upstream.on('error', () => {
     if (connected) socket.destroy()
-    else socket.end(reply(REP_REFUSED))
+    else socket.end(reply(REP.REFUSED))
   })
   socket.on('close', () => upstream.destroy())
 }
 
 /** A reply with BND.ADDR 127.0.0.1 and BND.PORT `port`. */
 function reply (status, port = 0) {
-  const out = Buffer.from([VERSION, status, 0x00, ATYP_IPV4, 127, 0, 0, 1, 0, 0])
+  const out = Buffer.from([VERSION, status, 0x00, ATYP.IPV4, 127, 0, 0, 1, 0, 0])
   out.writeUInt16BE(port, 8)
   return out
 }

@@ -38,7 +38,10 @@
 //! present or valid. (This check found three bugs, fixed in redirect.rs.)
 #![no_main]
 
-use ferrofetch_core::{codes, is_redirect_status, next_step, Hop, Kind, RedirectMode, Step};
+use ferrofetch_core::{
+    codes, is_redirect_status, next_step, Hop, Kind, RedirectMode, Step, BODY_HEADERS,
+    CREDENTIAL_HEADERS,
+};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::Method;
 use libfuzzer_sys::fuzz_target;
@@ -53,21 +56,6 @@ const BASES: [&str; 8] = [
     "http://127.0.0.1/a/b/c",
     "https://xn--bcher-kva.example/",
     "http://user@a.test:81/",
-];
-
-const BODY_HEADERS: [HeaderName; 5] = [
-    header::CONTENT_ENCODING,
-    header::CONTENT_LANGUAGE,
-    header::CONTENT_LOCATION,
-    header::CONTENT_TYPE,
-    header::CONTENT_LENGTH,
-];
-
-const CREDENTIAL_HEADERS: [HeaderName; 4] = [
-    header::AUTHORIZATION,
-    header::COOKIE,
-    header::PROXY_AUTHORIZATION,
-    header::HOST,
 ];
 
 fn method(byte: u8) -> Method {

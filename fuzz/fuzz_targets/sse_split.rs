@@ -13,36 +13,15 @@
 //! shared with the crate's tests; under a limit, no event data exceeds it.
 #![no_main]
 
-use ferrofetch_sse::{Error, Item, Parser};
+use ferrofetch_sse::{Item, Parser};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../../crates/sse/tests/support/reference.rs"]
 mod reference;
 
-#[derive(Debug, PartialEq, Eq)]
-struct Outcome {
-    items: Vec<Item>,
-    error: Option<Error>,
-}
-
-fn run<'a>(limit: Option<usize>, chunks: impl Iterator<Item = &'a [u8]>, consume: bool) -> Outcome {
-    let mut parser = limit.map_or_else(Parser::new, Parser::with_max_size);
-    let mut items = Vec::new();
-    for chunk in chunks {
-        if let Err(error) = parser.feed(chunk, &mut items) {
-            return Outcome {
-                items,
-                error: Some(error),
-            };
-        }
-    }
-    if consume {
-        parser.reset(true, &mut items);
-        return Outcome { items, error: None };
-    }
-    let error = parser.finish(&mut items).err();
-    Outcome { items, error }
-}
+#[path = "../../crates/sse/tests/support/outcome.rs"]
+mod outcome;
+use outcome::run;
 
 /// Cuts `stream` into pseudo-random chunks chosen by `seed`.
 fn chunks(stream: &[u8], seed: u8) -> Vec<&[u8]> {
@@ -71,8 +50,9 @@ fuzz_target!(|input: &[u8]| {
     let limit = (config & 0x80 != 0).then(|| usize::from(config & 0x3F) * 3);
     let consume = config & 0x40 != 0;
 
-    let whole = run(limit, std::iter::once(stream), consume);
-    let split = run(limit, chunks(stream, *split).into_iter(), consume);
+    let parser = || limit.map_or_else(Parser::new, Parser::with_max_size);
+    let whole = run(parser(), &[stream], consume);
+    let split = run(parser(), &chunks(stream, *split), consume);
     assert_eq!(whole, split, "chunking changed the output");
 
     match limit {

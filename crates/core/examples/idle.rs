@@ -1,6 +1,8 @@
 //! Memory per open, idle response through the core (for profiling; not a
 //! test): opens N requests to the URL and prints RSS growth per request.
-use ferrofetch_core::{Client, ClientOptions, RequestSpec};
+use ferrofetch_core::RequestSpec;
+
+mod common;
 
 fn rss_kib() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
@@ -9,18 +11,12 @@ fn rss_kib() -> u64 {
 }
 
 fn main() {
-    let url = std::env::args().nth(1).expect("usage: idle URL [N]");
+    let common::Setup { url, rt, client } = common::setup("idle URL [N]");
     let n: u64 = std::env::args()
         .nth(2)
         .map(|s| s.parse().unwrap())
         .unwrap_or(2000);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
     rt.block_on(async {
-        let client = Client::new(ClientOptions::default()).unwrap();
         let mut keep = Vec::new();
         let warm = {
             let (ex, task) = client.start(RequestSpec::get(url.parse().unwrap()));

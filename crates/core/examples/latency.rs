@@ -1,16 +1,12 @@
 //! Sequential request latency through the core, against a URL given as the
 //! first argument (for profiling; not part of the test suite).
-use ferrofetch_core::{Client, ClientOptions, Read, RequestSpec};
+use ferrofetch_core::{Read, RequestSpec};
+
+mod common;
 
 fn main() {
-    let url = std::env::args().nth(1).expect("usage: latency URL");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let common::Setup { url, rt, client } = common::setup("latency URL");
     rt.block_on(async {
-        let client = Client::new(ClientOptions::default()).unwrap();
         for round in 0..3 {
             let n = 2000;
             let t0 = std::time::Instant::now();

@@ -4,20 +4,16 @@
 //! Prints MB/s for a few 2 GiB uploads to URL (the bench server's /upload).
 use std::sync::Arc;
 
-use ferrofetch_core::{BodyQueue, Client, ClientOptions, RequestBody, RequestSpec};
+use ferrofetch_core::{BodyQueue, RequestBody, RequestSpec};
+
+mod common;
 
 static CHUNK: [u8; 64 * 1024] = [0x75; 64 * 1024];
 const CHUNKS: usize = 32 * 1024;
 const ROUNDS: usize = 4;
 
 fn main() {
-    let url = std::env::args().nth(1).expect("usage: upload_ceiling URL");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let client = rt.block_on(async { Client::new(ClientOptions::default()).unwrap() });
+    let common::Setup { url, rt, client } = common::setup("upload_ceiling URL");
     for _ in 0..ROUNDS {
         let queue = Arc::new(BodyQueue::new(1 << 20));
         let mut spec = RequestSpec::get(url.parse().unwrap());

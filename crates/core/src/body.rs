@@ -6,15 +6,20 @@
 //! [`BodyQueue::wait_for_space`] only when the queue is full, and hyper takes
 //! whole chunks with [`BodyQueue::take_chunk`]. Either way the bound is the
 //! backpressure: memory stays flat whatever the slower side does.
+//!
+//! This file holds the queue's types and the state both sides share; the
+//! producer's methods are in `produce.rs`, the consumer's in `consume.rs`.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use tokio::sync::Notify;
 
 use crate::error::Error;
 
+mod consume;
+mod produce;
 mod waiters;
 use waiters::{Waiter, Waiters};
 
@@ -104,6 +109,19 @@ struct State {
     data_waiters: Waiters,
 }
 
+impl State {
+    /// True once the body ended (cleanly or not) or the consumer cancelled:
+    /// the queue takes no more data.
+    fn is_closed(&self) -> bool {
+        self.end.is_some() || self.cancelled
+    }
+
+    /// True when a read would not return [`Read::Pending`].
+    fn is_readable(&self) -> bool {
+        self.buffered > 0 || self.is_closed()
+    }
+}
+
 impl BodyQueue {
     /// A queue that pauses the producer at `high_water_mark` bytes.
     pub fn new(high_water_mark: usize) -> Self {
@@ -137,221 +155,42 @@ impl BodyQueue {
         self.mark(state) / 2
     }
 
-    /// Records that the consumer took `taken` bytes, and wakes a producer
-    /// waiting for space when the queue has drained to its resume mark
-    /// (or the first read raised the mark).
-    fn consumed(&self, mut state: std::sync::MutexGuard<'_, State>, taken: usize) {
-        let before = state.buffered;
-        let before_resume = self.resume_mark(&state);
-        let first_read = !state.reading;
-        state.reading = true;
-        state.buffered -= taken;
-        state.taken += taken as u64;
-        let resume = self.resume_mark(&state);
-        let wake = state.buffered <= resume && (before > before_resume || first_read);
-        let waiters = if state.buffered <= resume {
+    /// The producers waiting for room, taken out of `state` when the queue
+    /// has drained to its resume mark (none otherwise), to be fired once
+    /// the lock is released.
+    fn space_waiters_to_wake(&self, state: &mut State) -> Waiters {
+        if state.buffered <= self.resume_mark(state) {
             state.space_waiters.take()
         } else {
             Waiters::default()
-        };
-        drop(state);
-        if wake {
-            self.space_ready.notify_one();
         }
-        waiters.fire(true);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    /// Runs `wake` with `ready`'s answer when it has one now, outside the
+    /// lock; otherwise queues it on the waiters `list` picks, to be fired
+    /// by whoever changes the answer.
+    fn wake_or_wait(
+        &self,
+        wake: Box<dyn FnOnce(bool) + Send>,
+        ready: impl FnOnce(&Self, &State) -> Option<bool>,
+        list: impl FnOnce(&mut State) -> &mut Waiters,
+    ) {
+        let waiter = Waiter(Some(wake));
+        let mut state = self.lock();
+        match ready(self, &state) {
+            Some(open) => {
+                drop(state);
+                waiter.fire(open);
+            }
+            None => list(&mut state).add(waiter),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding this lock cannot leave the state half
         // updated (every critical section is a few assignments), so a
         // poisoned lock is still consistent.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    // ----- producer side -----
-
-    /// Waits until there is room for more data. Returns false when the
-    /// consumer cancelled, which tells the producer to stop reading.
-    ///
-    /// A producer that found the queue full waits until it has drained to
-    /// half the mark, not just below it: it then refills many chunks per
-    /// wake-up instead of ping-ponging one chunk per cross-thread wake.
-    pub async fn wait_for_space(&self) -> bool {
-        let mut waited = false;
-        loop {
-            let notified = self.space_ready.notified();
-            {
-                let state = self.lock();
-                if state.cancelled {
-                    return false;
-                }
-                let room = if waited {
-                    state.buffered <= self.resume_mark(&state)
-                } else {
-                    state.buffered < self.mark(&state)
-                };
-                if room {
-                    return true;
-                }
-            }
-            waited = true;
-            notified.await;
-        }
-    }
-
-    /// Like [`BodyQueue::wait_for_space`], for a producer that cannot await
-    /// a Rust future (a JS promise): `wake` runs once, on whichever thread
-    /// frees the room or closes the queue, with `true` when the producer
-    /// may push again and `false` when the queue no longer takes data. It
-    /// runs at once when that is already so.
-    ///
-    /// Waking from the consumer's thread, rather than from a task the
-    /// runtime polls when the consumer yields, keeps the producer's wake-up
-    /// latency short: a busy connection task may run for a long while
-    /// before it yields.
-    pub fn when_space(&self, wake: Box<dyn FnOnce(bool) + Send>) {
-        let waiter = Waiter(Some(wake));
-        let mut state = self.lock();
-        if state.cancelled || state.end.is_some() {
-            drop(state);
-            return waiter.fire(false);
-        }
-        if state.buffered <= self.resume_mark(&state) {
-            drop(state);
-            return waiter.fire(true);
-        }
-        state.space_waiters.add(waiter);
-    }
-
-    /// Like [`BodyQueue::readable`], for a consumer that cannot await a Rust
-    /// future (a JS promise): `wake` runs once, on the producer's thread,
-    /// when a read would not return [`Read::Pending`] (at once if that is
-    /// already so). As with [`BodyQueue::when_space`], this skips a task
-    /// hop between the network and JS.
-    pub fn when_readable(&self, wake: Box<dyn FnOnce(bool) + Send>) {
-        let waiter = Waiter(Some(wake));
-        let mut state = self.lock();
-        if state.buffered > 0 || state.end.is_some() || state.cancelled {
-            drop(state);
-            return waiter.fire(true);
-        }
-        state.data_waiters.add(waiter);
-    }
-
-    fn lock_transform(&self) -> std::sync::MutexGuard<'_, Option<Box<dyn ChunkTransform>>> {
-        // A transform that panicked mid-chunk is still a consistent value
-        // to its owner (the SSE parser fails closed); keep going.
-        self.transform.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Appends a chunk (empty ones are dropped), through the transform when
-    /// one is set. Returns false when the queue no longer takes data: the
-    /// consumer cancelled or the producer already finished.
-    pub fn push(&self, chunk: Bytes) -> bool {
-        let mut transform = self.lock_transform();
-        match transform.as_mut() {
-            None => self.push_raw(chunk),
-            Some(t) => {
-                if !self.is_open() {
-                    return false;
-                }
-                let output = t.chunk(&chunk);
-                self.push_raw(output)
-            }
-        }
-    }
-
-    fn is_open(&self) -> bool {
-        let state = self.lock();
-        !state.cancelled && state.end.is_none()
-    }
-
-    /// Sets the transform for the rest of the body. Chunks already queued
-    /// are rewritten now, in order (and the end, if the body already came
-    /// whole), so the consumer sees only transformed output from here on.
-    /// Call it before the first read.
-    pub fn set_transform(&self, mut transform: Box<dyn ChunkTransform>) {
-        let mut slot = self.lock_transform();
-        let mut state = self.lock();
-        let mut output = VecDeque::new();
-        let mut buffered = 0;
-        let ended = matches!(state.end, Some(Ok(())));
-        let tail = ended.then(|| transform.end());
-        let arrived = std::mem::take(&mut state.chunks);
-        for chunk in arrived.iter().map(|c| transform.chunk(c)).chain(tail) {
-            if !chunk.is_empty() {
-                buffered += chunk.len();
-                output.push_back(chunk);
-            }
-        }
-        state.chunks = output;
-        state.buffered = buffered;
-        let space = if buffered <= self.resume_mark(&state) {
-            state.space_waiters.take()
-        } else {
-            Waiters::default()
-        };
-        let data = if buffered > 0 || state.end.is_some() {
-            state.data_waiters.take()
-        } else {
-            Waiters::default()
-        };
-        drop(state);
-        space.fire(true);
-        data.fire(true);
-        *slot = Some(transform);
-        drop(slot);
-        // The amount buffered changed either way: let both sides look again.
-        self.space_ready.notify_one();
-        self.data_ready.notify_one();
-    }
-
-    fn push_raw(&self, chunk: Bytes) -> bool {
-        let waiters = {
-            let mut state = self.lock();
-            if state.cancelled || state.end.is_some() {
-                return false;
-            }
-            if chunk.is_empty() {
-                return true;
-            }
-            state.buffered += chunk.len();
-            state.chunks.push_back(chunk);
-            state.data_waiters.take()
-        };
-        self.data_ready.notify_one();
-        waiters.fire(true);
-        true
-    }
-
-    /// True while the queue is below its high-water mark and still open:
-    /// a synchronous producer may push again without waiting.
-    pub fn has_space(&self) -> bool {
-        let state = self.lock();
-        !state.cancelled && state.end.is_none() && state.buffered < self.mark(&state)
-    }
-
-    /// Ends the body: `Ok` when complete, `Err` when it failed. Only the
-    /// first call counts.
-    pub fn finish(&self, result: Result<(), Error>) {
-        let mut transform = self.lock_transform();
-        if let (Some(t), Ok(())) = (transform.as_mut(), &result) {
-            if self.is_open() {
-                let tail = t.end();
-                self.push_raw(tail);
-            }
-        }
-        drop(transform);
-        let waiters = {
-            let mut state = self.lock();
-            if state.end.is_some() {
-                return;
-            }
-            state.end = Some(result);
-            state.data_waiters.take()
-        };
-        self.data_ready.notify_one();
-        waiters.fire(true);
     }
 
     /// Bytes the consumer has taken so far, in all.
@@ -373,131 +212,7 @@ impl BodyQueue {
 
     /// True once the body ended (cleanly or not) or the consumer cancelled.
     pub fn is_closed(&self) -> bool {
-        let state = self.lock();
-        state.end.is_some() || state.cancelled
-    }
-
-    // ----- consumer side -----
-
-    /// Bytes that a read would return now without waiting.
-    pub fn available(&self) -> usize {
-        self.lock().buffered
-    }
-
-    /// Copies as much buffered data as fits into `buf`.
-    pub fn read_into(&self, buf: &mut [u8]) -> Read {
-        let mut state = self.lock();
-        if state.buffered == 0 {
-            // A cancelled queue dropped what it held: that is no end.
-            if matches!(state.end, Some(Ok(()))) && !state.cancelled {
-                state.reached_end = true;
-            }
-            return match &state.end {
-                None if state.cancelled => Read::End,
-                None => Read::Pending,
-                Some(Ok(())) => Read::End,
-                Some(Err(e)) => Read::Failed(e.clone()),
-            };
-        }
-        let mut written = 0;
-        while written < buf.len() {
-            let Some(front) = state.chunks.front_mut() else {
-                break;
-            };
-            let n = front.len().min(buf.len() - written);
-            buf[written..written + n].copy_from_slice(&front[..n]);
-            front.advance(n);
-            if front.is_empty() {
-                state.chunks.pop_front();
-            }
-            written += n;
-        }
-        self.consumed(state, written);
-        Read::Bytes(written)
-    }
-
-    /// Takes the oldest chunk whole.
-    pub fn take_chunk(&self) -> Take {
-        self.take_chunk_at_most(usize::MAX)
-    }
-
-    /// Takes the oldest chunk, or its first `max` bytes when it is longer
-    /// (a zero-copy split; the rest stays first in line). An upload hands
-    /// hyper bounded pieces so that [`BodyQueue::taken`] follows what the
-    /// connection really took: one huge chunk would count as sent the
-    /// moment hyper started on it.
-    pub fn take_chunk_at_most(&self, max: usize) -> Take {
-        let mut state = self.lock();
-        let max = max.max(1);
-        if let Some(front) = state.chunks.front_mut() {
-            if front.len() > max {
-                let piece = front.split_to(max);
-                self.consumed(state, piece.len());
-                return Take::Chunk(piece);
-            }
-        }
-        let Some(chunk) = state.chunks.pop_front() else {
-            // A cancelled queue dropped what it held: that is no end.
-            if matches!(state.end, Some(Ok(()))) && !state.cancelled {
-                state.reached_end = true;
-            }
-            return match &state.end {
-                None if state.cancelled => Take::End,
-                None => Take::Pending,
-                Some(Ok(())) => Take::End,
-                Some(Err(e)) => Take::Failed(e.clone()),
-            };
-        };
-        self.consumed(state, chunk.len());
-        Take::Chunk(chunk)
-    }
-
-    /// Resolves when a read would not return [`Read::Pending`].
-    pub async fn readable(&self) {
-        loop {
-            let notified = self.data_ready.notified();
-            {
-                let state = self.lock();
-                if state.buffered > 0 || state.end.is_some() || state.cancelled {
-                    return;
-                }
-            }
-            notified.await;
-        }
-    }
-
-    /// Fails the body now, whatever the producer did, and drops what is
-    /// buffered: the consumer's next take or read reports `error`. Unlike
-    /// [`BodyQueue::finish`], this also overrides a clean end that the
-    /// consumer has not reached yet: dropping the data it still had to take
-    /// and then reporting the end would pass a cut-short body off as whole
-    /// (hyper would send the final chunk). A body already taken to its last
-    /// byte stays complete.
-    pub fn abort(&self, error: Error) {
-        {
-            let mut state = self.lock();
-            let taken_whole = matches!(state.end, Some(Ok(()))) && state.buffered == 0;
-            if !taken_whole && !matches!(state.end, Some(Err(_))) {
-                state.end = Some(Err(error));
-            }
-        }
-        self.cancel();
-    }
-
-    /// The consumer will not read any more: drop what is buffered and let
-    /// the producer stop (which closes the connection).
-    pub fn cancel(&self) {
-        let waiters = {
-            let mut state = self.lock();
-            state.cancelled = true;
-            state.chunks.clear();
-            state.buffered = 0;
-            (state.space_waiters.take(), state.data_waiters.take())
-        };
-        waiters.0.fire(false);
-        waiters.1.fire(true);
-        self.space_ready.notify_one();
-        self.data_ready.notify_one();
+        self.lock().is_closed()
     }
 }
 

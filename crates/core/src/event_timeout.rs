@@ -95,18 +95,29 @@ mod tests {
     use crate::body::Read;
     use bytes::Bytes;
 
+    /// The limit every test watches with.
+    const LIMIT: Duration = Duration::from_millis(500);
+
+    /// A body queue with the high-water mark `mark` and its connection's
+    /// cancellation token.
+    fn stream(mark: usize) -> (Arc<BodyQueue>, CancellationToken) {
+        (Arc::new(BodyQueue::new(mark)), CancellationToken::new())
+    }
+
+    /// The watchdog over `body` with [`LIMIT`].
+    fn watch_with_limit(
+        clock: Arc<EventClock>,
+        body: &Arc<BodyQueue>,
+        cancel: &CancellationToken,
+    ) -> impl std::future::Future<Output = ()> {
+        watch(clock, LIMIT, body.clone(), cancel.clone())
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_quiet_stream_fails_with_the_event_timeout_after_its_buffered_data() {
-        let body = Arc::new(BodyQueue::new(100));
-        let cancel = CancellationToken::new();
+        let (body, cancel) = stream(100);
         body.push(Bytes::from_static(b"kept"));
-        watch(
-            EventClock::new(),
-            Duration::from_millis(500),
-            body.clone(),
-            cancel.clone(),
-        )
-        .await;
+        watch_with_limit(EventClock::new(), &body, &cancel).await;
         assert!(cancel.is_cancelled(), "the connection is dropped");
         let mut buf = [0u8; 8];
         assert!(matches!(body.read_into(&mut buf), Read::Bytes(4)));
@@ -118,16 +129,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn each_event_pushes_the_deadline_back() {
-        let body = Arc::new(BodyQueue::new(100));
-        let cancel = CancellationToken::new();
+        let (body, cancel) = stream(100);
         let clock = EventClock::new();
         let start = Instant::now();
-        let watchdog = tokio::spawn(watch(
-            clock.clone(),
-            Duration::from_millis(500),
-            body.clone(),
-            cancel.clone(),
-        ));
+        let watchdog = tokio::spawn(watch_with_limit(clock.clone(), &body, &cancel));
         for _ in 0..5 {
             tokio::time::sleep(Duration::from_millis(300)).await;
             clock.tick();
@@ -144,31 +149,18 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_body_that_ended_stops_the_watchdog_without_failing_it() {
-        let body = Arc::new(BodyQueue::new(100));
-        let cancel = CancellationToken::new();
+        let (body, cancel) = stream(100);
         body.finish(Ok(()));
-        watch(
-            EventClock::new(),
-            Duration::from_millis(500),
-            body.clone(),
-            cancel.clone(),
-        )
-        .await;
+        watch_with_limit(EventClock::new(), &body, &cancel).await;
         assert!(!cancel.is_cancelled());
         assert!(matches!(body.read_into(&mut [0u8; 4]), Read::End));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_consumer_that_lags_behind_is_not_a_stalled_stream() {
-        let body = Arc::new(BodyQueue::new(4));
-        let cancel = CancellationToken::new();
+        let (body, cancel) = stream(4);
         body.push(Bytes::from_static(b"full"));
-        let watchdog = tokio::spawn(watch(
-            EventClock::new(),
-            Duration::from_millis(500),
-            body.clone(),
-            cancel.clone(),
-        ));
+        let watchdog = tokio::spawn(watch_with_limit(EventClock::new(), &body, &cancel));
         tokio::time::sleep(Duration::from_millis(2000)).await;
         assert!(!cancel.is_cancelled(), "a full queue waits for its reader");
         let mut buf = [0u8; 4];

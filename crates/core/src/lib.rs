@@ -35,10 +35,10 @@ pub use event_timeout::EventClock;
 pub use exchange::{Exchange, RequestSpec, ResponseHead};
 pub use observe::{Observed, RedirectHop, SentHead};
 pub use redirect::RedirectMode;
-/// The redirect step itself, public only for the `redirect_step` fuzz target
-/// in `fuzz/`; not API.
+/// The redirect step itself and the header lists it rewrites, public only
+/// for the `redirect_step` fuzz target in `fuzz/`; not API.
 #[doc(hidden)]
-pub use redirect::{is_redirect_status, next_step, Hop, Step};
+pub use redirect::{is_redirect_status, next_step, Hop, Step, BODY_HEADERS, CREDENTIAL_HEADERS};
 pub use referrer::ReferrerPolicy;
 pub use request_headers::{append_combined, CacheMode, RequestMode};
 pub use upload::{RequestBody, StreamBody};

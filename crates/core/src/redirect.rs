@@ -45,7 +45,7 @@ pub enum Step {
 
 /// Headers that describe a request body: Fetch's "request-body-header
 /// names", plus Content-Length, which belongs to the body just the same.
-const BODY_HEADERS: [HeaderName; 5] = [
+pub const BODY_HEADERS: [HeaderName; 5] = [
     header::CONTENT_ENCODING,
     header::CONTENT_LANGUAGE,
     header::CONTENT_LOCATION,
@@ -54,7 +54,7 @@ const BODY_HEADERS: [HeaderName; 5] = [
 ];
 
 /// Headers that carry credentials and must not reach another origin.
-const CREDENTIAL_HEADERS: [HeaderName; 4] = [
+pub const CREDENTIAL_HEADERS: [HeaderName; 4] = [
     header::AUTHORIZATION,
     header::COOKIE,
     header::PROXY_AUTHORIZATION,

@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 mod common;
-use common::{read_head, serve};
+use common::{first_report, read_head, serve};
 
 fn start(client: &Client, spec: RequestSpec) -> Arc<Exchange> {
     let (exchange, task) = client.start(spec);
@@ -135,8 +135,7 @@ async fn the_reader_stops_at_the_high_water_mark() {
 
 #[tokio::test]
 async fn abort_closes_the_connection_and_fails_reads() {
-    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
-    let closed_tx = Arc::new(std::sync::Mutex::new(Some(closed_tx)));
+    let (closed_tx, closed_rx) = first_report::<()>();
     let url = serve(move |mut s| {
         let closed_tx = closed_tx.clone();
         async move {
@@ -147,9 +146,7 @@ async fn abort_closes_the_connection_and_fails_reads() {
             // Wait for the client to go away: a read returns 0 (EOF) or fails.
             let mut buf = [0u8; 16];
             let _ = tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf)).await;
-            if let Some(tx) = closed_tx.lock().unwrap().take() {
-                let _ = tx.send(());
-            }
+            closed_tx.send(());
         }
     })
     .await;
@@ -284,20 +281,36 @@ async fn read_chunked(socket: &mut TcpStream) -> (Vec<u8>, bool) {
 /// A server that reads one chunked request body and reports whether its
 /// terminating chunk arrived.
 async fn chunked_body_server() -> (String, tokio::sync::oneshot::Receiver<bool>) {
-    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<bool>();
-    let done_tx = Arc::new(std::sync::Mutex::new(Some(done_tx)));
+    let (done_tx, done_rx) = first_report::<bool>();
     let url = serve(move |mut s| {
         let done_tx = done_tx.clone();
         async move {
             read_head(&mut s).await;
             let (_, complete) = read_chunked(&mut s).await;
-            if let Some(tx) = done_tx.lock().unwrap().take() {
-                let _ = tx.send(complete);
-            }
+            done_tx.send(complete);
         }
     })
     .await;
     (url, done_rx)
+}
+
+/// Starts a streamed upload to a [`chunked_body_server`] and pushes part of
+/// the body, leaving it open; returns the exchange, its body queue, the
+/// client (which must outlive the exchange) and the server's report.
+async fn start_partial_upload() -> (
+    Arc<Exchange>,
+    Arc<BodyQueue>,
+    Client,
+    tokio::sync::oneshot::Receiver<bool>,
+) {
+    let (url, done_rx) = chunked_body_server().await;
+    let client = Client::new(ClientOptions::default()).unwrap();
+    let queue = Arc::new(BodyQueue::new(1024));
+    let ex = start(&client, upload_spec(&url, &queue));
+    queue.push(bytes::Bytes::from_static(b"partial"));
+    // Let the first chunk reach the server before the test ends the body.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    (ex, queue, client, done_rx)
 }
 
 async fn assert_body_not_ended(done_rx: tokio::sync::oneshot::Receiver<bool>) {
@@ -317,8 +330,7 @@ fn upload_spec(url: &str, queue: &Arc<BodyQueue>) -> RequestSpec {
 
 #[tokio::test]
 async fn a_streamed_body_is_sent_chunked_as_it_is_pushed() {
-    let (first_tx, first_rx) = tokio::sync::oneshot::channel::<Vec<u8>>();
-    let first_tx = Arc::new(std::sync::Mutex::new(Some(first_tx)));
+    let (first_tx, first_rx) = first_report::<Vec<u8>>();
     let url = serve(move |mut s| {
         let first_tx = first_tx.clone();
         async move {
@@ -328,9 +340,7 @@ async fn a_streamed_body_is_sent_chunked_as_it_is_pushed() {
                 .contains("transfer-encoding: chunked"));
             let mut buf = [0u8; 64];
             let n = s.read(&mut buf).await.unwrap();
-            if let Some(tx) = first_tx.lock().unwrap().take() {
-                let _ = tx.send(buf[..n].to_vec());
-            }
+            first_tx.send(buf[..n].to_vec());
             let (rest, complete) = read_chunked(&mut s).await;
             assert!(complete);
             assert!(String::from_utf8_lossy(&rest).contains("second"));
@@ -357,12 +367,7 @@ async fn a_streamed_body_is_sent_chunked_as_it_is_pushed() {
 
 #[tokio::test]
 async fn a_failed_producer_never_ends_the_body_cleanly() {
-    let (url, done_rx) = chunked_body_server().await;
-    let client = Client::new(ClientOptions::default()).unwrap();
-    let queue = Arc::new(BodyQueue::new(1024));
-    let ex = start(&client, upload_spec(&url, &queue));
-    queue.push(bytes::Bytes::from_static(b"partial"));
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    let (ex, queue, _client, done_rx) = start_partial_upload().await;
     queue.finish(Err(ferrofetch_core::Error::upload_failed("source broke")));
     let err = ex.head().await.unwrap_err();
     assert_eq!(err.code(), codes::UPLOAD_FAILED);
@@ -408,12 +413,7 @@ async fn an_early_answer_releases_the_producer() {
 
 #[tokio::test]
 async fn aborting_mid_upload_never_ends_the_body_cleanly() {
-    let (url, done_rx) = chunked_body_server().await;
-    let client = Client::new(ClientOptions::default()).unwrap();
-    let queue = Arc::new(BodyQueue::new(1024));
-    let ex = start(&client, upload_spec(&url, &queue));
-    queue.push(bytes::Bytes::from_static(b"partial"));
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    let (ex, queue, _client, done_rx) = start_partial_upload().await;
     ex.abort();
     assert!(ex.head().await.unwrap_err().is_aborted());
     assert!(!queue.push(bytes::Bytes::from_static(b"more")));

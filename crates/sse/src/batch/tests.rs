@@ -28,6 +28,11 @@ fn parser() -> BatchParser {
     BatchParser::new(crate::DEFAULT_MAX_SIZE, false, None)
 }
 
+/// A parser that reports the last event ID per block (`i` items).
+fn block_id_parser() -> BatchParser {
+    BatchParser::new(crate::DEFAULT_MAX_SIZE, true, None)
+}
+
 #[test]
 fn an_event_is_tag_type_data_id_with_absent_fields_empty() {
     let batch = parser().feed(b"data: a\ndata: b\n\nevent: x\nid: 7\ndata: c\n\n", 0);
@@ -43,7 +48,7 @@ fn an_event_is_tag_type_data_id_with_absent_fields_empty() {
 
 #[test]
 fn retry_comment_and_notices_are_items_in_stream_order() {
-    let mut p = BatchParser::new(crate::DEFAULT_MAX_SIZE, true, None);
+    let mut p = block_id_parser();
     let batch = p.feed(b": hi\nretry: 250\nretry: x\nfoo: bar\nid: a\0b\n\n", 0);
     assert_eq!(
         items(&batch),
@@ -62,10 +67,9 @@ fn retry_comment_and_notices_are_items_in_stream_order() {
 
 #[test]
 fn block_ids_tell_an_absent_id_from_an_empty_one() {
-    let mut p = BatchParser::new(crate::DEFAULT_MAX_SIZE, true, None);
-    let batch = p.feed(b"id: 1\ndata: a\n\ndata: b\n\nid:\ndata: c\n\n", 0);
+    let input = b"id: 1\ndata: a\n\ndata: b\n\nid:\ndata: c\n\n";
     assert_eq!(
-        items(&batch),
+        items(&block_id_parser().feed(input, 0)),
         [
             item('i', "", "1", ""),
             item('e', "", "a", "1"),
