@@ -60,6 +60,11 @@ function hasWebStreamBody (response) {
   return typeof body === 'object' && body !== null && typeof body.getReader === 'function'
 }
 
+/** The origin of a response's URL; no new URL parse when it is the source's own. */
+function originOf (responseUrl, sourceUrl) {
+  return responseUrl === '' || responseUrl === sourceUrl.href ? sourceUrl.origin : new URL(responseUrl).origin
+}
+
 /** "fetch failed: connect ECONNREFUSED 127.0.0.1:1": the error and its causes. */
 function describe (err) {
   if (!(err instanceof Error)) return String(err)
@@ -270,7 +275,7 @@ class EventSource extends EventTarget {
     }
     // MessageEvent origin: "the origin of the event stream's final URL (i.e.,
     // the URL after redirects)".
-    const origin = new URL(response.url || this.#url.href).origin
+    const origin = originOf(response.url, this.#url)
     this.#policy.connected()
     if (!hasWebStreamBody(response)) {
       // As the `eventsource` package: open, then fail for good (only a
@@ -297,7 +302,7 @@ class EventSource extends EventTarget {
     // readyState to OPEN; fire an event named open".
     this.#readyState = OPEN
     this.dispatchEvent(new Event('open'))
-    await this.#interpret(events, origin, live)
+    return this.#interpret(events, origin, live)
   }
 
   /** Reads the body's events and dispatches them until it ends or close(). */

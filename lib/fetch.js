@@ -362,12 +362,27 @@ async function resendOnRedirect (native, blob, onError) {
  * The JS side of a request in flight: resolves `response` from the native
  * head, and routes aborts and upload failures to whatever is pending.
  */
+/**
+ * The signal's 'abort' listener for `exchange`. Made out here so that its
+ * closure holds the exchange only: one made in the constructor would share
+ * the constructor's scope, and so keep the request's parts (headers, URL,
+ * the signal itself) alive for as long as the signal lives.
+ */
+function abortListener (exchange) {
+  return (event) => exchange.abort(abortReason(event.target))
+}
+
 class PendingExchange {
   constructor (native, parts, signal, traced = null) {
     this.native = native
     this.traced = traced // DiagnosticRequest when someone observes it
+    // The signal, strongly held until the head is in; then a WeakRef (see onHead).
     this.signal = signal
-    this.responseObject = null
+    this.headReceived = false
+    // The response's BodyState once the head is in (null for a null body):
+    // what an abort then fails. Not the Response: an open body would keep
+    // it, its headers and URL alive through this exchange.
+    this.responseBody = null
     this.uploadError = null
     this.settled = false
     this.onAbort = null
@@ -376,7 +391,7 @@ class PendingExchange {
       this.reject = reject
     })
     if (signal !== null) {
-      this.onAbort = () => this.abort(abortReason(signal))
+      this.onAbort = abortListener(this)
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
     native.head().then((head) => this.onHead(head, parts), (err) => this.fail(err))
@@ -406,7 +421,8 @@ class PendingExchange {
 
   unlisten () {
     if (this.onAbort !== null) {
-      this.signal.removeEventListener('abort', this.onAbort)
+      const signal = this.signal instanceof WeakRef ? this.signal.deref() : this.signal
+      signal?.removeEventListener('abort', this.onAbort)
       this.onAbort = null
     }
   }
@@ -423,21 +439,21 @@ class PendingExchange {
   /** §6.6 "abort the fetch() call": the promise, or else the body, fails. */
   abort (reason) {
     this.traced?.onError(reason)
-    if (this.responseObject === null) {
+    if (!this.headReceived) {
       this.native.abort()
       this.fail(reason)
-    } else {
+    } else if (this.responseBody !== null) {
       // body.fail() aborts the native request too.
-      const body = bodyOf(this.responseObject)
-      if (body !== null) body.fail(reason)
-      else this.native.abort()
+      this.responseBody.fail(reason)
+    } else {
+      this.native.abort()
     }
   }
 
   /** The request body's producer failed: the request fails with its error. */
   failUpload (err) {
     this.uploadError = err
-    if (this.responseObject === null) {
+    if (!this.headReceived) {
       this.native.abort()
       this.fail(err)
     }
@@ -474,9 +490,15 @@ class PendingExchange {
         return this.fail(failure)
       }
     }
-    this.responseObject = response
+    this.headReceived = true
     this.settled = true
     const body = bodyOf(response)
+    this.responseBody = body
+    // From here the signal only has to be unlistened from: held weakly, it
+    // is freed with its controller (nobody can abort it then), instead of
+    // living as long as the body through this exchange. Node itself keeps
+    // timeout and composite signals with listeners alive until they fire.
+    if (this.signal !== null) this.signal = new WeakRef(this.signal)
     if (body === null) this.bodySettled(null)
     // Only a signal or an observer needs this exchange once the body
     // streams: else nothing here stays referenced by an open (say idle
@@ -484,6 +506,9 @@ class PendingExchange {
     else if (this.onAbort !== null || this.traced !== null) body.onSettled = (how) => this.bodySettled(body, how)
     const resolve = this.resolve
     this.resolve = this.reject = null
+    // Its makers took `this.response` when they made this exchange; the
+    // settled promise would keep the Response alive through it.
+    this.response = null
     resolve(response)
   }
 }
