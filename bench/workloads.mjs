@@ -193,7 +193,7 @@ export const workloads = {
   'sse-idle-2000': {
     unit: 'KB/stream',
     lowerIsBetter: true,
-    clients: ['ferrofetch-sse', 'esp-node-fetch', 'eventsource-pkg'],
+    clients: ['ferrofetch-sse', 'ferrofetch-eventsource', 'esp-node-fetch', 'eventsource-pkg'],
     peers: ['esp-node-fetch', 'eventsource-pkg'],
     async run (client, baseUrl, quick) {
       const count = quick ? 200 : 2000
