@@ -22,8 +22,11 @@ const { progressOptions, watchUpload, DownloadProgressNative, startDownloadProgr
  * @param {(parts: object) => {native: object, defaults: object}} clientFor
  *   picks the native client and its default limits for a request (its own
  *   `client` option, or the caller's)
+ * @param {((exchange: PendingExchange) => void) | null} onExchange  gets each
+ *   attempt's exchange once it exists (for a request without a body, before
+ *   this returns), so that an internal caller can abort it without a signal
  */
-function fetchWith (clientFor, input, init) {
+function fetchWith (clientFor, input, init, onExchange = null) {
   let parts
   let retry
   try {
@@ -43,10 +46,10 @@ function fetchWith (clientFor, input, init) {
   // An init's `retry` (0 included) overrides the client's default.
   if (retry === undefined) retry = defaults.retry ?? null
   if (retry === null || !isReplayable(parts.body)) {
-    return verifiedResponse(send(native, defaults, parts), parts)
+    return verifiedResponse(send(native, defaults, parts, onExchange), parts)
   }
   const timeout = parts.timeout ?? defaults.timeout
-  return verifiedResponse(sendWithRetry(retry, parts, timeout, (p) => send(native, defaults, p), freshAttempt), parts)
+  return verifiedResponse(sendWithRetry(retry, parts, timeout, (p) => send(native, defaults, p, onExchange), freshAttempt), parts)
 }
 
 /**
@@ -193,7 +196,7 @@ function failedBeforeStart (body, err) {
   return err
 }
 
-async function send (nativeClient, defaults, parts) {
+async function send (nativeClient, defaults, parts, onExchange) {
   const signal = parts.signal
   // §6.6 step 4: an already aborted signal rejects at once.
   if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
@@ -228,6 +231,7 @@ async function send (nativeClient, defaults, parts) {
   const traced = requestCreated(sized, hasBody, () => coreAdditions(nativeClient, sized, hasBody))
   const native = startNative(nativeClient, defaults, sized, bytes, kind, traced)
   const exchange = new PendingExchange(native, parts, signal, traced)
+  if (onExchange !== null) onExchange(exchange)
   if (streamed) {
     const stream = streamOf(body)
     body.used = true
