@@ -225,7 +225,7 @@ export const workloads = {
   'sse-1m-eventsource': sseWorkload(['ferrofetch-eventsource', 'eventsource-pkg'], ['eventsource-pkg', 'eventsource-pkg']),
 
   // Memory per open, idle stream, against the event-stream packages.
-  'sse-idle-2000': idleWorkload(['ferrofetch-sse', 'esp-node-fetch', 'eventsource-pkg'], ['esp-node-fetch', 'eventsource-pkg']),
+  'sse-idle-2000': idleWorkload(['ferrofetch-sse', 'ferrofetch-eventsource', 'esp-node-fetch', 'eventsource-pkg'], ['esp-node-fetch', 'eventsource-pkg']),
 
   // What onDownloadProgress / onUploadProgress cost: the same transfers with
   // no-op callbacks, ratios against ferrofetch without them (target: within 3%).

@@ -198,6 +198,15 @@ function fetch (input, init = undefined) {
   return getDefaultClient().fetch(input, init)
 }
 
+/**
+ * Top-level fetch that hands its PendingExchange to `onExchange` (see
+ * fetchWith): EventSource's way to abort its own connections without an
+ * AbortSignal for each.
+ */
+function fetchWithExchange (input, init, onExchange) {
+  return fetchWith(getDefaultClient()[kClientFor], input, init, onExchange)
+}
+
 /** Top-level upload() through the default client (or `init.client`). */
 function upload (input, init = undefined) {
   return getDefaultClient().upload(input, init)
@@ -208,4 +217,4 @@ function events (input, init = undefined) {
   return getDefaultClient().events(input, init)
 }
 
-module.exports = { Client, fetch, upload, events, getDefaultClient }
+module.exports = { Client, fetch, upload, events, getDefaultClient, fetchWithExchange }

@@ -72,7 +72,8 @@ function checkInput (input) {
 
 /** HTML §9.2.2 step 15.3: whether a Content-Type's MIME type is `text/event-stream`. */
 function isEventStream (contentType) {
-  return mimeEssence(contentType) === 'text/event-stream'
+  // The usual exact value is its own essence: no MIME parse for it.
+  return contentType === 'text/event-stream' || mimeEssence(contentType) === 'text/event-stream'
 }
 
 class EventStream {

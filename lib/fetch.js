@@ -22,8 +22,11 @@ const { progressOptions, watchUpload, DownloadProgressNative, startDownloadProgr
  * @param {(parts: object) => {native: object, defaults: object}} clientFor
  *   picks the native client and its default limits for a request (its own
  *   `client` option, or the caller's)
+ * @param {((exchange: PendingExchange) => void) | null} onExchange  gets each
+ *   attempt's exchange once it exists (for a request without a body, before
+ *   this returns), so that an internal caller can abort it without a signal
  */
-function fetchWith (clientFor, input, init) {
+function fetchWith (clientFor, input, init, onExchange = null) {
   let parts
   let retry
   try {
@@ -43,10 +46,10 @@ function fetchWith (clientFor, input, init) {
   // An init's `retry` (0 included) overrides the client's default.
   if (retry === undefined) retry = defaults.retry ?? null
   if (retry === null || !isReplayable(parts.body)) {
-    return verifiedResponse(send(native, defaults, parts), parts)
+    return verifiedResponse(send(native, defaults, parts, onExchange), parts)
   }
   const timeout = parts.timeout ?? defaults.timeout
-  return verifiedResponse(sendWithRetry(retry, parts, timeout, (p) => send(native, defaults, p), freshAttempt), parts)
+  return verifiedResponse(sendWithRetry(retry, parts, timeout, (p) => send(native, defaults, p, onExchange), freshAttempt), parts)
 }
 
 /**
@@ -196,7 +199,7 @@ function failedBeforeStart (body, err) {
   return err
 }
 
-async function send (nativeClient, defaults, parts) {
+async function send (nativeClient, defaults, parts, onExchange) {
   const signal = parts.signal
   // §6.6 step 4: an already aborted signal rejects at once.
   if (signal !== null && signal.aborted) throw abortedBeforeStart(parts.body, signal)
@@ -231,6 +234,7 @@ async function send (nativeClient, defaults, parts) {
   const traced = requestCreated(sized, hasBody, () => coreAdditions(nativeClient, sized, hasBody))
   const native = startNative(nativeClient, defaults, sized, bytes, kind, traced)
   const exchange = new PendingExchange(native, parts, signal, traced)
+  if (onExchange !== null) onExchange(exchange)
   if (streamed) {
     const stream = streamOf(body)
     body.used = true
@@ -367,12 +371,27 @@ async function resendOnRedirect (native, blob, onError, onChunk) {
  * The JS side of a request in flight: resolves `response` from the native
  * head, and routes aborts and upload failures to whatever is pending.
  */
+/**
+ * The signal's 'abort' listener for `exchange`. Made out here so that its
+ * closure holds the exchange only: one made in the constructor would share
+ * the constructor's scope, and so keep the request's parts (headers, URL,
+ * the signal itself) alive for as long as the signal lives.
+ */
+function abortListener (exchange) {
+  return (event) => exchange.abort(abortReason(event.target))
+}
+
 class PendingExchange {
   constructor (native, parts, signal, traced = null) {
     this.native = native
     this.traced = traced // DiagnosticRequest when someone observes it
+    // The signal, strongly held until the head is in; then a WeakRef (see onHead).
     this.signal = signal
-    this.responseObject = null
+    this.headReceived = false
+    // The response's BodyState once the head is in (null for a null body):
+    // what an abort then fails. Not the Response: an open body would keep
+    // it, its headers and URL alive through this exchange.
+    this.responseBody = null
     this.uploadError = null
     this.settled = false
     this.onAbort = null
@@ -381,7 +400,7 @@ class PendingExchange {
       this.reject = reject
     })
     if (signal !== null) {
-      this.onAbort = () => this.abort(abortReason(signal))
+      this.onAbort = abortListener(this)
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
     const nativeHead = native.head()
@@ -420,7 +439,8 @@ class PendingExchange {
 
   unlisten () {
     if (this.onAbort !== null) {
-      this.signal.removeEventListener('abort', this.onAbort)
+      const signal = this.signal instanceof WeakRef ? this.signal.deref() : this.signal
+      signal?.removeEventListener('abort', this.onAbort)
       this.onAbort = null
     }
   }
@@ -437,21 +457,21 @@ class PendingExchange {
   /** §6.6 "abort the fetch() call": the promise, or else the body, fails. */
   abort (reason) {
     this.traced?.onError(reason)
-    if (this.responseObject === null) {
+    if (!this.headReceived) {
       this.native.abort()
       this.fail(reason)
-    } else {
+    } else if (this.responseBody !== null) {
       // body.fail() aborts the native request too.
-      const body = bodyOf(this.responseObject)
-      if (body !== null) body.fail(reason)
-      else this.native.abort()
+      this.responseBody.fail(reason)
+    } else {
+      this.native.abort()
     }
   }
 
   /** The request body's producer failed: the request fails with its error. */
   failUpload (err) {
     this.uploadError = err
-    if (this.responseObject === null) {
+    if (!this.headReceived) {
       this.native.abort()
       this.fail(err)
     }
@@ -489,9 +509,15 @@ class PendingExchange {
         return this.fail(failure)
       }
     }
-    this.responseObject = response
+    this.headReceived = true
     this.settled = true
     const body = bodyOf(response)
+    this.responseBody = body
+    // From here the signal only has to be unlistened from: held weakly, it
+    // is freed with its controller (nobody can abort it then), instead of
+    // living as long as the body through this exchange. Node itself keeps
+    // timeout and composite signals with listeners alive until they fire.
+    if (this.signal !== null) this.signal = new WeakRef(this.signal)
     if (body === null) this.bodySettled(null)
     // Only a signal or an observer needs this exchange once the body
     // streams: else nothing here stays referenced by an open (say idle
@@ -499,6 +525,9 @@ class PendingExchange {
     else if (this.onAbort !== null || this.traced !== null) body.onSettled = (how) => this.bodySettled(body, how)
     const resolve = this.resolve
     this.resolve = this.reject = null
+    // Its makers took `this.response` when they made this exchange; the
+    // settled promise would keep the Response alive through it.
+    this.response = null
     resolve(response)
   }
 }

@@ -5,8 +5,6 @@
 // copied, so a FormData holding a 10 GiB file costs a few bytes until it is
 // streamed, and its size (the Content-Length) is known up front.
 
-const { randomBytes } = require('node:crypto')
-
 const encoder = new TextEncoder()
 
 /**
@@ -25,9 +23,12 @@ function escapeQuoted (value) {
   return value.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22')
 }
 
-/** A boundary no entry can contain by chance (128 random bits). */
+/**
+ * A boundary no entry can contain by chance (128 random bits). node:crypto
+ * loads on first use (see integrity.js).
+ */
 function newBoundary () {
-  return `----ferrofetch-formdata-${randomBytes(16).toString('hex')}`
+  return `----ferrofetch-formdata-${require('node:crypto').randomBytes(16).toString('hex')}`
 }
 
 /**

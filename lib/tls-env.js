@@ -5,7 +5,6 @@
 // certificate verification, with Node's warning).
 
 const fs = require('node:fs')
-const { X509Certificate } = require('node:crypto')
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g
 // Node's own text (what its TLS layer prints), so users see the same line.
@@ -40,9 +39,10 @@ function extraCaCertificates (path) {
     return []
   }
   if (lastExtraCa.path === path && lastExtraCa.text === text) return lastExtraCa.pems
+  // node:crypto loads only when there is such a file (see integrity.js).
   const pems = (text.match(PEM_CERTIFICATE) ?? []).filter((pem) => {
     try {
-      return new X509Certificate(pem) !== null
+      return new (require('node:crypto').X509Certificate)(pem) !== null
     } catch {
       return false
     }
