@@ -245,6 +245,46 @@ export const workloads = {
     },
   },
 
+  // Fan-in: 10,000 (quick: 1,000) streams open at once, each with one
+  // ~25-byte event every 250 ms (40,000 events/s in all), as a gateway or
+  // a dashboard backend sees them. `value` is the client process's CPU
+  // time (user + system) per delivered event over a fixed window once all
+  // streams are open; events/s delivered and RSS per stream beside it.
+  'fanin-10k': {
+    unit: 'CPU µs/event',
+    lowerIsBetter: true,
+    clients: ['ferrofetch-sse', 'ferrofetch-eventsource', 'eventsource-pkg', 'esp-node-fetch', 'esp-undici'],
+    peers: ['eventsource-pkg', 'esp-undici'],
+    details: ['eventsPerSec', 'kbPerStream'],
+    async run (client, baseUrl, quick) {
+      const count = quick ? 1_000 : 10_000
+      const windowMs = quick ? 3_000 : 10_000
+      let events = 0
+      const onEvent = () => events++
+      globalThis.gc?.()
+      const rssBefore = process.memoryUsage().rss
+      const handle = await client.openFanIn(`${baseUrl}/sse-tick?every=250`, count, onEvent)
+      try {
+        // Let the opening burst settle: every stream is on its 250 ms beat.
+        await new Promise((resolve) => setTimeout(resolve, 1_000))
+        const startEvents = events
+        const startCpu = process.cpuUsage()
+        const start = performance.now()
+        await new Promise((resolve) => setTimeout(resolve, windowMs))
+        const cpu = process.cpuUsage(startCpu)
+        const seconds = (performance.now() - start) / 1000
+        const delivered = events - startEvents
+        // Each stream sends 4 events/s: far fewer means streams stalled.
+        if (delivered < count * 4 * seconds * 0.1) throw new Error(`only ${delivered} events in ${seconds.toFixed(1)} s from ${count} streams`)
+        globalThis.gc?.()
+        const kbPerStream = (process.memoryUsage().rss - rssBefore) / 1000 / count
+        return { value: (cpu.user + cpu.system) / delivered, eventsPerSec: delivered / seconds, kbPerStream, streams: count, events: delivered }
+      } finally {
+        handle.close()
+      }
+    },
+  },
+
   // HTTP/2 over TLS, negotiated by ALPN; ratios against undici allowH2.
   'h2-download-1g': overH2(download),
   'h2-small-c64': overH2(smallC64),
