@@ -16,6 +16,7 @@ const { codes } = require('./codes')
 const { retryOption, sendWithRetry } = require('./retry')
 const { applyDefaultEventTimeout } = require('./event-timeout')
 const { progressOptions, watchUpload, DownloadProgressNative, startDownloadProgress } = require('./progress')
+const ready = require('./ready')
 
 /**
  * fetch(input, init) through a client.
@@ -379,7 +380,7 @@ class PendingExchange {
       this.onAbort = () => this.abort(abortReason(signal))
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
-    native.head().then((head) => this.onHead(head, parts), (err) => this.fail(err))
+    ready.head(native).then((head) => this.onHead(head, parts), (err) => this.fail(err))
     if (traced !== null && parts.redirect === 'follow') this.followHops().catch((err) => this.fail(err))
   }
 

@@ -149,7 +149,7 @@ class DownloadProgressNative {
   }
 
   available () { return this.native.available() }
-  readable () { return this.native.readable() }
+  watchReadable (queue, token) { return this.native.watchReadable(queue, token) }
   bodyError () { return this.native.bodyError() }
   abort () { this.native.abort() }
   cancel () { this.native.cancel() }

@@ -9,6 +9,7 @@ const { CANCELLED } = require('./body')
 const { codes } = require('./codes')
 const { watchedSource } = require('./event-timeout')
 const { decodeBatch } = require('./sse-batch')
+const ready = require('./ready')
 
 /** The native parser's limit when none is given (crates/sse DEFAULT_MAX_SIZE). */
 const DEFAULT_MAX_SIZE = 16 * 1024 * 1024
@@ -207,7 +208,7 @@ class NativeSource {
       const text = native.readEvents()
       if (text.length === 0) {
         // Nothing yet: the end or a failure would have been an item.
-        await native.readable()
+        await ready.readable(native).promise
         continue
       }
       const events = reader.read(text)

@@ -1,0 +1,112 @@
+'use strict'
+// One crossing for many (DESIGN §3): every native wait of this thread (a
+// response head, a body or event batch becoming readable, upload credit)
+// completes through one ready-queue (src/ready_queue.rs). A completion
+// that finds the queue empty wakes this thread once; `drain` then takes
+// every completion that arrived meanwhile, across all exchanges, and
+// settles each waiting promise in that one turn.
+//
+// Keeping the process alive (DESIGN §3: only while a JS promise waits on
+// something native): a wait is `strong` when a user's promise depends on
+// it (fetch() waiting for its head, a read, an iterator's next(), an upload
+// write); the queue's threadsafe function is held (ref'd) while at least
+// one strong wait is pending. A background watch (`weak`) never keeps the
+// process alive, and a weak wait that a read then awaits turns strong.
+
+const { binding } = require('./native')
+
+/** Pending waits: token -> Wait. */
+const waits = new Map()
+/** Strong waits pending; the queue is held while this is above 0. */
+let strongCount = 0
+/** The last token handed out (tokens are u32, reused only after 2^32 waits). */
+let lastToken = 0
+/** Where drainReady writes `[token, value]` pairs: one buffer, reused. */
+const pairs = new Uint32Array(2 * 1024)
+
+function drain () {
+  // Each round takes up to pairs.length / 2 completions; a short round
+  // means the queue is empty. Bounded by what is queued.
+  for (;;) {
+    const n = binding.drainReady(queue, pairs)
+    for (let i = 0; i < n; i += 2) settle(pairs[i], pairs[i + 1])
+    if (n < pairs.length) break
+  }
+}
+
+/** This copy's queue: each loaded copy of this module has its own tokens. */
+const queue = binding.installReadyQueue(drain)
+
+function settle (token, value) {
+  const wait = waits.get(token)
+  if (wait === undefined) return
+  waits.delete(token)
+  const resolve = wait.resolve
+  wait.resolve = null // settled: hold() is a no-op from now on
+  if (wait.strong) release()
+  resolve(value)
+}
+
+function hold () {
+  if (strongCount++ === 0) binding.holdReady(queue, true)
+}
+
+function release () {
+  if (--strongCount === 0) binding.holdReady(queue, false)
+}
+
+/** A pending native wait; `promise` resolves with its value (1 done, 0 never will). */
+class Wait {
+  constructor (strong) {
+    this.strong = strong
+    this.resolve = null
+    this.promise = new Promise((resolve) => { this.resolve = resolve })
+    if (strong) hold()
+  }
+
+  /** A user's promise now depends on this wait: keep the process alive until it completes. */
+  hold () {
+    if (!this.strong && this.resolve !== null) {
+      this.strong = true
+      hold()
+    }
+  }
+}
+
+/**
+ * Registers a wait: `arm` is the native method that arms it on `target`
+ * (e.g. `native.watchReadable`), called with this queue's id and the
+ * wait's token. Returns the
+ * Wait; await its `promise`.
+ */
+function wait (arm, target, strong) {
+  lastToken = (lastToken + 1) >>> 0
+  const token = lastToken
+  const w = new Wait(strong)
+  waits.set(token, w)
+  try {
+    arm.call(target, queue, token)
+  } catch (err) {
+    waits.delete(token)
+    if (strong) release()
+    throw err
+  }
+  return w
+}
+
+/** Resolves when `native` (a NativeExchange) has body data, an end or a failure. */
+function readable (native, strong = true) {
+  return wait(native.watchReadable, native, strong)
+}
+
+/** Resolves with the response head (or `{ error }`) of `native`. */
+function head (native) {
+  return wait(native.watchHead, native, true).promise.then(() => native.takeHead())
+}
+
+/** Resolves true when `upload` (a NativeUpload) takes data again, false once it never will. */
+function writable (upload) {
+  return wait(upload.watchWritable, upload, true).promise.then((open) => open === 1)
+}
+
+module.exports = { readable, head, writable }
