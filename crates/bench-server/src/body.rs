@@ -105,7 +105,12 @@ impl Body for ResBody {
                         if timer.as_mut().poll(cx).is_pending() {
                             return Poll::Pending;
                         }
-                        let due = timer.deadline() + tick.every;
+                        // A stream polled late (the client was slow to
+                        // read) skips the ticks it missed rather than
+                        // sending them in a burst: the rate stays 1/every.
+                        let now = tokio::time::Instant::now();
+                        let next = timer.deadline() + tick.every;
+                        let due = if next < now { now + tick.every } else { next };
                         timer.as_mut().reset(due);
                     } else {
                         let due = tokio::time::Instant::now() + tick.every;
