@@ -5,8 +5,13 @@ import test from 'ava'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
+import { createRequire } from 'node:module'
+
 import { fetch } from '../index.js'
 import { httpServer } from './helpers/servers.mjs'
+
+const require = createRequire(import.meta.url)
+const { binding } = require('../lib/native.js')
 
 const entry = fileURLToPath(new URL('../index.js', import.meta.url))
 
@@ -129,4 +134,35 @@ test('many exchanges completing at once each get their own head and body', async
     if (path !== `/r${i}` || text !== `body of /r${i}`) t.fail(`request ${i} got ${path} / ${text}`)
   })
   t.is(results.length, count)
+})
+
+// Patches NativeExchange's prototype: serial, so that it runs alone.
+test.serial('an event stream that waits between events arms each wait in the read that found nothing', async (t) => {
+  // Each event is sent only once the one before it arrived, so the
+  // iterator waits before each: every wait must come from readEvents
+  // itself, never from a second crossing (watchReadable).
+  let res = null
+  const { url } = await httpServer(t, (req, response) => {
+    res = response
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write('data: 0\n\n')
+  })
+  const proto = binding.NativeExchange.prototype
+  const { readEvents, watchReadable } = proto
+  const counts = { readEvents: 0, watchReadable: 0 }
+  proto.readEvents = function (...args) { counts.readEvents++; return readEvents.apply(this, args) }
+  proto.watchReadable = function (...args) { counts.watchReadable++; return watchReadable.apply(this, args) }
+  t.teardown(() => { proto.readEvents = readEvents; proto.watchReadable = watchReadable })
+  const got = []
+  for await (const event of (await fetch(url)).events()) {
+    got.push(event.data)
+    const n = got.length
+    // Five events, then the end: bounded.
+    if (n < 5) setTimeout(() => res.write(`data: ${n}\n\n`), 20)
+    else setTimeout(() => res.end(), 20)
+  }
+  t.deepEqual(got, ['0', '1', '2', '3', '4'])
+  t.is(counts.watchReadable, 0)
+  // At least one read per event plus the end; each wait added one more.
+  t.true(counts.readEvents >= 6)
 })

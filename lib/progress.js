@@ -154,7 +154,7 @@ class DownloadProgressNative {
   abort () { this.native.abort() }
   cancel () { this.native.cancel() }
   startEvents (...args) { return this.native.startEvents(...args) }
-  readEvents () { return this.native.readEvents() }
+  readEvents (queue, token) { return this.native.readEvents(queue, token) }
 }
 
 /**

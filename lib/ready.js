@@ -15,12 +15,18 @@
 
 const { binding } = require('./native')
 
-/** Pending waits: token -> Wait. */
-const waits = new Map()
+/**
+ * Pending waits by token: a token is an index into this array, and a slot
+ * is reused once its wait has settled (each armed wait completes exactly
+ * once, so no late completion can reach a reused slot). An array and a
+ * free list cost less per wait than a Map's set/get/delete (fan-in
+ * profile: ~0.5 µs per event).
+ */
+const waits = []
+/** Slots whose waits settled, free for the next waits (a stack). */
+const freeSlots = []
 /** Strong waits pending; the queue is held while this is above 0. */
 let strongCount = 0
-/** The last token handed out (tokens are u32, reused only after 2^32 waits). */
-let lastToken = 0
 /** Where drainReady writes `[token, value]` pairs: one buffer, reused. */
 const pairs = new Uint32Array(2 * 1024)
 
@@ -38,9 +44,10 @@ function drain () {
 const queue = binding.installReadyQueue(drain)
 
 function settle (token, value) {
-  const wait = waits.get(token)
+  const wait = waits[token]
   if (wait === undefined) return
-  waits.delete(token)
+  waits[token] = undefined
+  freeSlots.push(token)
   const resolve = wait.resolve
   wait.resolve = null // settled: hold() is a no-op from now on
   if (wait.strong) release()
@@ -73,25 +80,48 @@ class Wait {
   }
 }
 
+/** The token the next wait gets (it is taken by `register`). */
+function nextToken () {
+  return freeSlots.length > 0 ? freeSlots[freeSlots.length - 1] : waits.length
+}
+
+/** Registers a wait under `token` (from nextToken, nothing registered since). */
+function register (token, strong) {
+  if (freeSlots.length > 0 && freeSlots[freeSlots.length - 1] === token) freeSlots.pop()
+  const w = new Wait(strong)
+  waits[token] = w
+  return w
+}
+
 /**
  * Registers a wait: `arm` is the native method that arms it on `target`
  * (e.g. `native.watchReadable`), called with this queue's id and the
- * wait's token. Returns the
- * Wait; await its `promise`.
+ * wait's token. Returns the Wait; await its `promise`.
  */
 function wait (arm, target, strong) {
-  lastToken = (lastToken + 1) >>> 0
-  const token = lastToken
-  const w = new Wait(strong)
-  waits.set(token, w)
+  const token = nextToken()
+  const w = register(token, strong)
   try {
     arm.call(target, queue, token)
   } catch (err) {
-    waits.delete(token)
+    waits[token] = undefined
+    freeSlots.push(token)
     if (strong) release()
     throw err
   }
   return w
+}
+
+/**
+ * The event batches `native` (a NativeExchange after startEvents) has
+ * parsed, as text; when there are none yet, the readable wait is armed in
+ * the same native call and returned instead (a Wait: await its promise,
+ * then read again). One crossing where readEvents + watchReadable took two.
+ */
+function readEventsOrWait (native) {
+  const token = nextToken()
+  const text = native.readEvents(queue, token)
+  return text.length > 0 ? text : register(token, true)
 }
 
 /** Resolves when `native` (a NativeExchange) has body data, an end or a failure. */
@@ -109,4 +139,4 @@ function writable (upload) {
   return wait(upload.watchWritable, upload, true).promise.then((open) => open === 1)
 }
 
-module.exports = { readable, head, writable }
+module.exports = { readable, readEventsOrWait, head, writable }

@@ -233,12 +233,21 @@ impl NativeExchange {
 
     /// The events parsed so far, as one string of text-batch items (see
     /// `ferrofetch_sse::batch`). An empty string means nothing more for
-    /// now: wait with `watchReadable`. The body's end or failure is the last item
-    /// (`z`, or `f`: then `bodyError()` says why), so JS never has to ask.
-    /// A line or event over the size limit ends a batch with an `x` item,
-    /// after the events parsed before it.
+    /// now: with `queue` and `token` given, the wait `token` on that
+    /// ready-queue is then already armed, as `watchReadable` would (one
+    /// crossing instead of two for a stream that waits after each event,
+    /// the fan-in case); without them, call `watchReadable`. The body's
+    /// end or failure is the last item (`z`, or `f`: then `bodyError()`
+    /// says why), so JS never has to ask. A line or event over the size
+    /// limit ends a batch with an `x` item, after the events parsed before
+    /// it.
     #[napi]
-    pub fn read_events<'env>(&self, env: &'env Env) -> Result<JsString<'env>> {
+    pub fn read_events<'env>(
+        &self,
+        env: &'env Env,
+        queue: Option<u32>,
+        token: Option<u32>,
+    ) -> Result<JsString<'env>> {
         if !self.events.load(Ordering::Acquire) {
             return Err(napi::Error::new(
                 Status::InvalidArg,
@@ -246,6 +255,11 @@ impl NativeExchange {
             ));
         }
         let body = self.inner.body();
+        // Looked up first: a bad id fails before anything is taken.
+        let wait = match (queue, token) {
+            (Some(queue), Some(token)) => Some((ReadyQueue::get(queue)?, token)),
+            _ => None,
+        };
         EVENT_SCRATCH.with_borrow_mut(|text| {
             text.clear();
             while text.len() < EVENT_BYTES_PER_CALL {
@@ -262,6 +276,12 @@ impl NativeExchange {
                 item.item(terminal, "", "", "");
                 text.extend_from_slice(item.as_str().as_bytes());
                 break;
+            }
+            if text.is_empty() {
+                if let Some((queue, token)) = wait {
+                    // Fires at once if data came in since take_chunk.
+                    body.when_readable(queue.waker(token));
+                }
             }
             crate::sse::batch_string(env, text)
         })
