@@ -85,9 +85,9 @@ test('the module loads and works inside worker_threads, and keeps working after 
 })
 
 test('a worker terminated while a read and an upload wait on the network leaves the main thread working', async (t) => {
-  // The worker's readable() and writable() promises are settled from the
-  // tokio thread; after the worker's environment is gone, that must be a
-  // no-op, not a crash.
+  // The worker's readable and writable waits complete from the tokio
+  // thread through the worker's ready-queue (src/ready_queue.rs); after the
+  // worker's environment is gone, that must be a no-op, not a crash.
   const { code, stdout, stderr } = await runScript(`
     const { Worker } = require('node:worker_threads')
     const http = require('node:http')

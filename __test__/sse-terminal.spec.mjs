@@ -17,7 +17,7 @@ async function countingReads (t, run) {
   const { readInto, readEvents } = proto
   const counts = { readInto: 0, readEvents: 0 }
   proto.readInto = function (view) { counts.readInto++; return readInto.call(this, view) }
-  proto.readEvents = function () { counts.readEvents++; return readEvents.call(this) }
+  proto.readEvents = function (...args) { counts.readEvents++; return readEvents.apply(this, args) }
   t.teardown(() => { proto.readInto = readInto; proto.readEvents = readEvents })
   try {
     return { result: await run(), counts }

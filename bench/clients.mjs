@@ -263,8 +263,55 @@ function eventSourceClient (name, EventSource) {
       })))
       return { close: () => sources.forEach((es) => es.close()) }
     },
+    openFanIn (url, count, onEvent) {
+      return openEach(count, () => new Promise((resolve, reject) => {
+        const es = new EventSource(url)
+        es.addEventListener('tick', onEvent)
+        es.onopen = () => resolve({ close: () => es.close() })
+        es.onerror = (e) => {
+          es.close()
+          reject(new Error(`EventSource error: ${e.message ?? e.type}`))
+        }
+      }))
+    },
     async close () {},
   }
+}
+
+/**
+ * Opens `count` streams with `open()`, at most FAN_IN_OPENING at a time
+ * (so the server's accept queue never overflows), and returns one handle
+ * that closes them all.
+ */
+async function openEach (count, open) {
+  const handles = []
+  let started = 0
+  const loop = async () => {
+    while (started < count) {
+      started++
+      handles.push(await open())
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: Math.min(FAN_IN_OPENING, count) }, loop))
+  } catch (err) {
+    handles.forEach((h) => h.close())
+    throw err
+  }
+  return { close: () => handles.forEach((h) => h.close()) }
+}
+
+const FAN_IN_OPENING = 256
+
+/** Reads `iterator` (of events) until it ends or fails, calling onEvent for each. */
+function consume (iterator, onEvent) {
+  (async () => {
+    for (;;) {
+      const { done, value } = await iterator.next()
+      if (done) return
+      onEvent(value)
+    }
+  })().catch(() => {})
 }
 
 async function loadFerrofetchSse () {
@@ -284,6 +331,13 @@ async function loadFerrofetchSse () {
         return iterator
       }))
       return { close: () => streams.forEach((it) => it.return()) }
+    },
+    openFanIn (url, count, onEvent) {
+      return openEach(count, async () => {
+        const iterator = (await ff.fetch(url)).events()
+        consume(iterator, onEvent)
+        return { close: () => iterator.return() }
+      })
     },
     async close () {},
   }
@@ -353,7 +407,39 @@ async function loadEventsourceParserStream () {
       }))
       return { close: () => readers.forEach((r) => r.cancel().catch(() => {})) }
     },
+    openFanIn (url, count, onEvent) {
+      return openEach(count, async () => {
+        const res = await fetch(url)
+        const reader = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader()
+        consume({ next: () => reader.read() }, onEvent)
+        return { close: () => reader.cancel().catch(() => {}) }
+      })
+    },
     async close () {},
+  }
+}
+
+/** undici `request()` with eventsource-parser's createParser on the raw chunks. */
+async function loadEspUndici () {
+  const { Agent, request } = await import('undici')
+  const { createParser } = await import('eventsource-parser')
+  const dispatcher = new Agent()
+  return {
+    name: 'esp-undici',
+    openFanIn (url, count, onEvent) {
+      return openEach(count, async () => {
+        const res = await request(url, { dispatcher })
+        if (res.statusCode !== 200) throw new Error(`${url}: HTTP ${res.statusCode}`)
+        const parser = createParser({ onEvent })
+        const decoder = new TextDecoder()
+        res.body.on('data', (bytes) => parser.feed(decoder.decode(bytes, { stream: true })))
+        res.body.on('error', () => {})
+        return { close: () => res.body.destroy() }
+      })
+    },
+    async close () {
+      await dispatcher.destroy()
+    },
   }
 }
 
@@ -383,6 +469,8 @@ export async function loadClient (name) {
       return loadEventsourceParserStream()
     case 'eventsource-pkg':
       return eventSourceClient('eventsource-pkg', (await import('eventsource')).EventSource)
+    case 'esp-undici':
+      return loadEspUndici()
     case 'ferrofetch-eventsource':
       return eventSourceClient('ferrofetch-eventsource', require('../index.js').EventSource)
     default:

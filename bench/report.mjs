@@ -37,6 +37,9 @@ export function summarize (runs, workloadTable) {
         rssMiB: median(ok.map((r) => r.maxRssKiB / 1024)),
         error: mine.find((r) => !r.ok)?.error?.split('\n')[0],
         warning: mine.find((r) => r.warning)?.warning,
+        // Medians of the extra figures the workload names (e.g. events/s
+        // beside CPU per event), for the note column.
+        details: (spec.details ?? []).map((field) => [field, median(ok.map((r) => r[field]).filter((v) => typeof v === 'number'))]),
       })
     }
     clientsOf.set(workload, byClient)
@@ -86,7 +89,7 @@ export function formatTable (rows) {
     times(r.vsNodeFetch),
     times(r.vsUndici),
     times(r.rssVsNodeFetch),
-    r.error ? `FAILED: ${r.error.slice(0, 100)}` : '',
+    r.error ? `FAILED: ${r.error.slice(0, 100)}` : r.details.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${num(v)}`).join(', '),
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)))
   const line = (cells) =>

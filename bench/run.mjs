@@ -11,6 +11,8 @@
 //   BENCH_CLIENTS=a,b    only these clients
 //   BENCH_TIMEOUT_S=120  hard time limit per worker
 //   BENCH_REBUILD=1      always run cargo build for the server
+//   BENCH_PIN=1          pin each worker to CPU 0 and the server to CPU 1
+//                        (taskset), so client and server never share a core
 
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -27,6 +29,7 @@ const quick = process.env.BENCH_QUICK === '1'
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS || 3))
 const timeoutS = Number(process.env.BENCH_TIMEOUT_S || 120)
 const list = (v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined)
+const pinned = process.env.BENCH_PIN === '1'
 const onlyWorkloads = list(process.env.BENCH_WORKLOADS)
 const onlyClients = list(process.env.BENCH_CLIENTS)
 
@@ -79,7 +82,9 @@ let workerEnv
 /** Runs one worker and always resolves to a result object, never throws. */
 function runWorker (client, workload, baseUrl) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WORKER, client, workload, baseUrl], {
+    const argv = [WORKER, client, workload, baseUrl]
+    const [command, args] = pinned ? ['taskset', ['-c', '0', process.execPath, ...argv]] : [process.execPath, argv]
+    const child = spawn(command, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: workerEnv,
@@ -117,7 +122,8 @@ function describe (r) {
 async function main () {
   const machine = machineFacts()
   console.log(`node ${machine.node} | ${machine.platform} | ${machine.cpus} x ${machine.cpuModel} | ${machine.totalMemGiB} GiB RAM | load ${machine.loadAvg.join(' ')}`)
-  console.log(`rounds ${rounds}${quick ? ' | QUICK mode (small sizes)' : ''} | worker limit ${timeoutS} s | server and clients share this machine\n`)
+  const placement = pinned ? 'workers pinned to CPU 0, server to CPU 1' : 'server and clients share this machine'
+  console.log(`rounds ${rounds}${quick ? ' | QUICK mode (small sizes)' : ''} | worker limit ${timeoutS} s | ${placement}\n`)
 
   const standIn = probeFerrofetch()
   if (standIn) console.log(`WARNING: ferrofetch not available (${standIn}); Node's global fetch stands in for it.\n`)
@@ -131,6 +137,10 @@ async function main () {
   buildServer()
   // TLS (a throwaway CA and certificate) only when a selected workload uses it.
   const server = await startServer({ tls: Object.values(selected).some((spec) => spec.tls) })
+  if (pinned) {
+    const res = spawnSync('taskset', ['-a', '-pc', '1', String(server.child.pid)], { encoding: 'utf8' })
+    if (res.status !== 0) throw new Error(`taskset failed for the server: ${res.stderr || res.error}`)
+  }
   if (server.caFile) Object.assign(workerEnv, { BENCH_TLS_URL: server.tlsBaseUrl, BENCH_TLS_CA_FILE: server.caFile })
   const stopAll = () => {
     currentWorker?.kill('SIGKILL')

@@ -36,9 +36,15 @@ function checkSmall (body) {
   if (body !== 'hello world\n') throw new Error(`unexpected /small body: ${JSON.stringify(body).slice(0, 80)}`)
 }
 
-function rate (count, startMs) {
+/**
+ * Requests per second since `startMs`, and the process's CPU time (user +
+ * system) per request since `startCpu`: on a loaded machine the CPU time
+ * is the steadier figure.
+ */
+function rate (count, startMs, startCpu) {
   const seconds = (performance.now() - startMs) / 1000
-  return { value: count / seconds, seconds, requests: count }
+  const cpu = process.cpuUsage(startCpu)
+  return { value: count / seconds, seconds, requests: count, cpuUsPerRequest: (cpu.user + cpu.system) / count }
 }
 
 const UPLOAD_CHUNK = new Uint8Array(64 * 1024).fill(0x75)
@@ -149,24 +155,27 @@ async function smallSequential (client, baseUrl, quick) {
   const count = quick ? 2_000 : 20_000
   const url = `${baseUrl}/small`
   await sequential(client, url, WARMUP_REQUESTS)
+  const startCpu = process.cpuUsage()
   const start = performance.now()
   await sequential(client, url, count)
-  return rate(count, start)
+  return rate(count, start, startCpu)
 }
 
 /** 20,000 (quick: 2,000) small GETs with 64 in flight. */
 const smallC64 = {
   unit: 'req/s',
   clients: CLIENTS,
+  details: ['cpuUsPerRequest'],
   async run (client, baseUrl, quick) {
     const count = quick ? 2_000 : 20_000
     const url = `${baseUrl}/small`
     // Warm up with the same concurrency so every client has its
     // connections open before the clock starts.
     await pooled(client, url, WARMUP_REQUESTS, MAX_CONNECTIONS)
+    const startCpu = process.cpuUsage()
     const start = performance.now()
     await pooled(client, url, count, MAX_CONNECTIONS)
-    return rate(count, start)
+    return rate(count, start, startCpu)
   },
 }
 
@@ -194,7 +203,7 @@ function overH2 (spec) {
 export const workloads = {
   'download-1g': download,
 
-  'small-seq': { unit: 'req/s', clients: CLIENTS, run: smallSequential },
+  'small-seq': { unit: 'req/s', clients: CLIENTS, details: ['cpuUsPerRequest'], run: smallSequential },
 
   // small-seq with a diagnostics_channel subscriber (what tracing costs);
   // small-seq itself runs with none.
@@ -243,6 +252,48 @@ export const workloads = {
     ['ferrofetch-sse', 'ferrofetch-sse'],
     { idleCpu: true }
   ),
+
+  // Fan-in: 10,000 (quick: 1,000) streams open at once, each with one
+  // ~25-byte event every 250 ms (40,000 events/s in all), as a gateway or
+  // a dashboard backend sees them. `value` is the client process's CPU
+  // time (user + system) per delivered event over a fixed window once all
+  // streams are open; events/s delivered and RSS per stream beside it.
+  'fanin-10k': {
+    unit: 'CPU µs/event',
+    lowerIsBetter: true,
+    clients: ['ferrofetch-sse', 'ferrofetch-eventsource', 'eventsource-pkg', 'esp-node-fetch', 'esp-undici'],
+    peers: ['eventsource-pkg', 'esp-undici'],
+    details: ['eventsPerSec', 'kbPerStream'],
+    async run (client, baseUrl, quick) {
+      // BENCH_FANIN_STREAMS overrides the count (a machine too loaded to
+      // serve 40,000 events/s can still compare CPU per event at fewer).
+      const count = Number(process.env.BENCH_FANIN_STREAMS) || (quick ? 1_000 : 10_000)
+      const windowMs = quick ? 3_000 : 10_000
+      let events = 0
+      const onEvent = () => events++
+      globalThis.gc?.()
+      const rssBefore = process.memoryUsage().rss
+      const handle = await client.openFanIn(`${baseUrl}/sse-tick?every=250`, count, onEvent)
+      try {
+        // Let the opening burst settle: every stream is on its 250 ms beat.
+        await new Promise((resolve) => setTimeout(resolve, 1_000))
+        const startEvents = events
+        const startCpu = process.cpuUsage()
+        const start = performance.now()
+        await new Promise((resolve) => setTimeout(resolve, windowMs))
+        const cpu = process.cpuUsage(startCpu)
+        const seconds = (performance.now() - start) / 1000
+        const delivered = events - startEvents
+        // Each stream sends 4 events/s: far fewer means streams stalled.
+        if (delivered < count * 4 * seconds * 0.1) throw new Error(`only ${delivered} events in ${seconds.toFixed(1)} s from ${count} streams`)
+        globalThis.gc?.()
+        const kbPerStream = (process.memoryUsage().rss - rssBefore) / 1000 / count
+        return { value: (cpu.user + cpu.system) / delivered, eventsPerSec: delivered / seconds, kbPerStream, streams: count, events: delivered }
+      } finally {
+        handle.close()
+      }
+    },
+  },
 
   // HTTP/2 over TLS, negotiated by ALPN; ratios against undici allowH2.
   'h2-download-1g': overH2(download),

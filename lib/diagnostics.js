@@ -54,6 +54,7 @@ const diagnosticsChannel = require('node:diagnostics_channel')
 const { Headers } = require('./headers')
 const { fromNative } = require('./errors')
 const { CANCELLED } = require('./body')
+const { NativeReaderFilter } = require('./native-body')
 const { headerListOf } = require('./request')
 
 // Channel objects are looked up once: `hasSubscribers` on them is the
@@ -349,9 +350,9 @@ function socketOf (addresses) {
  * undici:request:bodyChunkReceived: the native exchange, with each chunk
  * readInto() delivers published as a Buffer of its own.
  */
-class ChunkPublishingNative {
+class ChunkPublishingNative extends NativeReaderFilter {
   constructor (native, request) {
-    this.native = native
+    super(native)
     this.request = request
   }
 
@@ -362,14 +363,6 @@ class ChunkPublishingNative {
     }
     return n
   }
-
-  available () { return this.native.available() }
-  readable () { return this.native.readable() }
-  bodyError () { return this.native.bodyError() }
-  abort () { this.native.abort() }
-  cancel () { this.native.cancel() }
-  startEvents (...args) { return this.native.startEvents(...args) }
-  readEvents () { return this.native.readEvents() }
 }
 
 /** True when someone listens on a channel that needs a request object. */

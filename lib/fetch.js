@@ -16,6 +16,7 @@ const { codes } = require('./codes')
 const { retryOption, sendWithRetry } = require('./retry')
 const { applyDefaultEventTimeout } = require('./event-timeout')
 const { progressOptions, watchUpload, DownloadProgressNative, startDownloadProgress } = require('./progress')
+const ready = require('./ready')
 
 /**
  * fetch(input, init) through a client.
@@ -403,7 +404,7 @@ class PendingExchange {
       this.onAbort = abortListener(this)
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
-    const nativeHead = native.head()
+    const nativeHead = ready.head(native)
     // An observed request's head is handled after everything the core
     // reported before it (connections, redirects), in order.
     const head = traced === null ? nativeHead : this.followHops().then(() => nativeHead, (err) => this.fail(err))

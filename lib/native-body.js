@@ -1,8 +1,10 @@
 'use strict'
 // Reading a native response body: synchronous calls drain what Rust has
-// buffered, and `readable()` is awaited only when nothing is (DESIGN §3),
-// either by `text()` and friends directly or through the ReadableStream
-// made when `.body` is touched.
+// buffered, and a readable wait (lib/ready.js) is awaited only when nothing
+// is (DESIGN §3), either by `text()` and friends directly or through the
+// ReadableStream made when `.body` is touched.
+
+const ready = require('./ready')
 
 /** Largest chunk handed to a default reader; bigger buffers stay in Rust. */
 const MAX_STREAM_CHUNK = 256 * 1024
@@ -49,7 +51,7 @@ function nativeStream (body) {
   let controller = null
   let pulling = false
   let finished = false // closed, errored or cancelled: nothing more to do
-  let waiting = null // the armed native.readable() promise
+  let waiting = null // the armed wait (lib/ready.js), weak until a pull awaits it
   let idleCheckQueued = false // watchIfIdle is queued with setImmediate
 
   const done = () => finished || body.failure !== null
@@ -76,17 +78,14 @@ function nativeStream (body) {
     }
   }
 
-  function onWaitFailed (err) {
-    waiting = null
-    if (pulling || done()) return
-    finish()
-    controller.error(err)
-  }
-
+  /**
+   * Arms the wait if none is: weak, so that a body nobody reads any more
+   * does not keep the process alive; a pull that awaits it holds it.
+   */
   function arm () {
     if (waiting === null) {
-      waiting = native.readable()
-      waiting.then(onReadable, onWaitFailed)
+      waiting = ready.readable(native, false)
+      waiting.promise.then(onReadable)
     }
     return waiting
   }
@@ -151,8 +150,11 @@ function nativeStream (body) {
     pulling = true
     try {
       // Each turn waits for the queue to change: bounded by the body.
-      do await arm()
-      while (!answer(c))
+      do {
+        const wait = arm()
+        wait.hold()
+        await wait.promise
+      } while (!answer(c))
     } finally {
       pulling = false
     }
@@ -191,7 +193,7 @@ async function drainNative (body) {
       chunks.push(result)
       total += result.length
     } else if (result === NOTHING_YET) {
-      await native.readable()
+      await ready.readable(native).promise
     } else if (result === END) {
       body.settle()
       return concat(chunks, total)
@@ -214,4 +216,24 @@ function concat (chunks, total) {
   return out
 }
 
-module.exports = { nativeStream, drainNative, concat, CANCELLED }
+/**
+ * A native exchange read through a filter on `readInto` (download progress,
+ * diagnostics' per-chunk channel): every other call goes to the exchange, so
+ * a filter overrides `readInto` alone and stacks on another filter.
+ */
+class NativeReaderFilter {
+  constructor (native) {
+    this.native = native
+  }
+
+  readInto (view) { return this.native.readInto(view) }
+  available () { return this.native.available() }
+  watchReadable (queue, token) { return this.native.watchReadable(queue, token) }
+  bodyError () { return this.native.bodyError() }
+  abort () { this.native.abort() }
+  cancel () { this.native.cancel() }
+  startEvents (...args) { return this.native.startEvents(...args) }
+  readEvents (queue, token) { return this.native.readEvents(queue, token) }
+}
+
+module.exports = { NativeReaderFilter, nativeStream, drainNative, concat, CANCELLED }

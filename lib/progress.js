@@ -12,6 +12,8 @@
 // body bytes handed to the reader (decoded), as ky does. Nothing here runs
 // for a request without a callback.
 
+const { NativeReaderFilter } = require('./native-body')
+
 /** Least time between two reports, ms (a display frame). */
 const REPORT_INTERVAL = 16
 /** readInto results (see src/exchange.rs). */
@@ -94,9 +96,9 @@ function watchUpload (native, callback, totalBytes, fail) {
  * call it as they would the native one, so they need no change; without a
  * callback the native object is used directly and nothing is added.
  */
-class DownloadProgressNative {
+class DownloadProgressNative extends NativeReaderFilter {
   constructor (native, callback, totalBytes) {
-    this.native = native
+    super(native)
     this.callback = callback
     this.totalBytes = totalBytes
     this.transferred = 0
@@ -147,14 +149,6 @@ class DownloadProgressNative {
     }
     return n
   }
-
-  available () { return this.native.available() }
-  readable () { return this.native.readable() }
-  bodyError () { return this.native.bodyError() }
-  abort () { this.native.abort() }
-  cancel () { this.native.cancel() }
-  startEvents (...args) { return this.native.startEvents(...args) }
-  readEvents () { return this.native.readEvents() }
 }
 
 /**

@@ -9,6 +9,7 @@ const { CANCELLED } = require('./body')
 const { codes } = require('./codes')
 const { watchedSource } = require('./event-timeout')
 const { decodeBatch } = require('./sse-batch')
+const ready = require('./ready')
 
 /** The native parser's limit when none is given (crates/sse DEFAULT_MAX_SIZE). */
 const DEFAULT_MAX_SIZE = 16 * 1024 * 1024
@@ -101,7 +102,8 @@ class BatchReader {
  */
 class BodyEventIterator {
   /**
-   * @param {object} source  { pull(): Promise<object[]|null>, cancel(): void }
+   * @param {object} source  { pull(): Promise<object[]|null>, cancel(): void },
+   *   and optionally tryPull() (see NativeSource)
    */
   constructor (source) {
     this.source = source
@@ -141,10 +143,20 @@ class BodyEventIterator {
   }
 
   async refill () {
+    const source = this.source
+    // Each turn takes a batch or waits for one: bounded by the stream.
     for (;;) {
       let events
       try {
-        events = await this.source.pull()
+        if (source.tryPull === undefined) {
+          events = await source.pull()
+        } else {
+          events = source.tryPull()
+          if (events !== null && !Array.isArray(events)) {
+            await events.promise
+            continue
+          }
+        }
       } catch (err) {
         this.finish()
         throw err
@@ -199,20 +211,34 @@ class NativeSource {
     this.reader = new BatchReader(options.onRetry, options.lastEventId ?? '')
   }
 
-  async pull () {
+  /**
+   * One synchronous look: the events of the next batch that has any, null
+   * once the stream ended, or a Wait (lib/ready.js) to await before looking
+   * again. Throws the stream's failure. Lets BodyEventIterator skip the
+   * promise an async pull() costs per wait (the fan-in case).
+   */
+  tryPull () {
     const { native, reader } = this
+    // Each turn takes a batch: bounded by the stream.
     for (;;) {
       if (reader.failure !== null) throw reader.failure
       if (reader.ended) return null
-      const text = native.readEvents()
-      if (text.length === 0) {
-        // Nothing yet: the end or a failure would have been an item.
-        await native.readable()
-        continue
-      }
+      // Nothing yet is a Wait, already armed (the end or a failure would
+      // have been an item).
+      const text = ready.readEventsOrWait(native)
+      if (typeof text !== 'string') return text
       const events = reader.read(text)
       this.settleIfLast()
       if (events.length > 0) return events
+    }
+  }
+
+  async pull () {
+    // Each turn waits for the body to change: bounded by the stream.
+    for (;;) {
+      const got = this.tryPull()
+      if (got === null || Array.isArray(got)) return got
+      await got.promise
     }
   }
 

@@ -2,6 +2,8 @@
 // Feeding a streamed request body into the native queue: synchronous
 // pushes, awaiting only when the queue is full (DESIGN §3).
 
+const ready = require('./ready')
+
 const encoder = new TextEncoder()
 
 /** push() results (see src/upload.rs). */
@@ -29,7 +31,7 @@ function toBytes (chunk) {
 function pushChunk (upload, bytes) {
   const result = upload.push(bytes)
   if (result === ROOM_LEFT) return true
-  if (result === NOW_FULL) return upload.writable()
+  if (result === NOW_FULL) return ready.writable(upload)
   if (result === REFUSED) return false
   throw new Error(`unexpected push result ${result}`)
 }

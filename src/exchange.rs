@@ -1,21 +1,20 @@
 //! `NativeExchange`: one request in flight, as a JS class. The body is read
-//! with synchronous calls; only `readable()` awaits (DESIGN §3).
+//! with synchronous calls; only the ready-queue waits (`watchReadable`,
+//! `watchHead`, see `ready_queue`) complete later (DESIGN §3).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ferrofetch_core::{EventClock, Exchange, Read, StreamBody, Take};
 use ferrofetch_sse::batch::{tag, TextBatch};
-use napi::bindgen_prelude::{Object, ObjectFinalize, Result, Status, Uint8ArraySlice};
+use napi::bindgen_prelude::{ObjectFinalize, Result, Status, Uint8ArraySlice};
 use napi::{Env, JsString};
 use napi_derive::napi;
 
 use crate::convert::{NativeError, NativeHead};
 use crate::observe::NativeObserved;
+use crate::ready_queue::ReadyQueue;
 use crate::upload::NativeUpload;
-
-/// What settles a `readable()` promise, on the JS thread.
-type Resolver = Box<dyn FnOnce(Env) -> Result<()>>;
 
 /// `readInto` results other than a byte count.
 const NOTHING_YET: i32 = 0;
@@ -36,6 +35,9 @@ pub struct NativeExchange {
     upload: Option<Arc<StreamBody>>,
     /// `startEvents` ran: the body queue holds parsed event batches.
     events: AtomicBool,
+    /// The response head once `watchHead`'s wait completed, until
+    /// `takeHead` takes it.
+    head: Arc<Mutex<Option<NativeHead>>>,
 }
 
 /// Batch bytes handed over per `readEvents` call at most, so JS gets a
@@ -57,6 +59,7 @@ impl NativeExchange {
             inner,
             upload,
             events: AtomicBool::new(false),
+            head: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -76,15 +79,31 @@ impl ObjectFinalize for NativeExchange {
 
 #[napi]
 impl NativeExchange {
-    /// Resolves with the final response head, or with `{ error }`: failures
-    /// resolve rather than reject so JS gets the error as data and builds
-    /// the right class itself.
+    /// Completes the wait `token` on ready-queue `queue` (see `ready_queue`) once the
+    /// final response head, or the failure before it, is known; `takeHead`
+    /// then returns it.
     #[napi]
-    pub async fn head(&self) -> NativeHead {
-        match self.inner.head().await {
-            Ok(head) => head.into(),
-            Err(e) => NativeHead::failed(&e),
-        }
+    pub fn watch_head(&self, queue: u32, token: u32) -> Result<()> {
+        let queue = ReadyQueue::get(queue)?;
+        let inner = Arc::clone(&self.inner);
+        let slot = Arc::clone(&self.head);
+        napi::bindgen_prelude::spawn(async move {
+            let head = match inner.head().await {
+                Ok(head) => head.into(),
+                Err(e) => NativeHead::failed(&e),
+            };
+            *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(head);
+            queue.push(token, 1);
+        });
+        Ok(())
+    }
+
+    /// The head `watchHead` waited for, or `{ error }`: failures come as
+    /// data so JS builds the right class itself. Null before the wait
+    /// completed and after the first call.
+    #[napi]
+    pub fn take_head(&self) -> Option<NativeHead> {
+        self.head.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
     /// For a request started with `observe`: resolves true once its body
@@ -136,16 +155,15 @@ impl NativeExchange {
         }
     }
 
-    /// Resolves when `readInto` would not return 0. Settled from the thread
-    /// that delivers the data (see `BodyQueue::when_readable`), not from a
-    /// task the runtime polls later.
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn readable<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
-        let (deferred, promise) = env.create_deferred::<(), Resolver>()?;
-        self.inner.body().when_readable(Box::new(move |_| {
-            deferred.resolve(Box::new(|_| Ok(())));
-        }));
-        Ok(promise)
+    /// Completes the wait `token` on ready-queue `queue` when `readInto` (or
+    /// `readEvents`) would not return nothing. Pushed from the thread that
+    /// delivers the data (see `BodyQueue::when_readable`), not from a task
+    /// the runtime polls later.
+    #[napi]
+    pub fn watch_readable(&self, queue: u32, token: u32) -> Result<()> {
+        let queue = ReadyQueue::get(queue)?;
+        self.inner.body().when_readable(queue.waker(token));
+        Ok(())
     }
 
     /// Why the body failed, after `readInto` returned -2.
@@ -216,12 +234,21 @@ impl NativeExchange {
 
     /// The events parsed so far, as one string of text-batch items (see
     /// `ferrofetch_sse::batch`). An empty string means nothing more for
-    /// now: await `readable()`. The body's end or failure is the last item
-    /// (`z`, or `f`: then `bodyError()` says why), so JS never has to ask.
-    /// A line or event over the size limit ends a batch with an `x` item,
-    /// after the events parsed before it.
+    /// now: with `queue` and `token` given, the wait `token` on that
+    /// ready-queue is then already armed, as `watchReadable` would (one
+    /// crossing instead of two for a stream that waits after each event,
+    /// the fan-in case); without them, call `watchReadable`. The body's
+    /// end or failure is the last item (`z`, or `f`: then `bodyError()`
+    /// says why), so JS never has to ask. A line or event over the size
+    /// limit ends a batch with an `x` item, after the events parsed before
+    /// it.
     #[napi]
-    pub fn read_events<'env>(&self, env: &'env Env) -> Result<JsString<'env>> {
+    pub fn read_events<'env>(
+        &self,
+        env: &'env Env,
+        queue: Option<u32>,
+        token: Option<u32>,
+    ) -> Result<JsString<'env>> {
         if !self.events.load(Ordering::Acquire) {
             return Err(napi::Error::new(
                 Status::InvalidArg,
@@ -229,6 +256,11 @@ impl NativeExchange {
             ));
         }
         let body = self.inner.body();
+        // Looked up first: a bad id fails before anything is taken.
+        let wait = match (queue, token) {
+            (Some(queue), Some(token)) => Some((ReadyQueue::get(queue)?, token)),
+            _ => None,
+        };
         EVENT_SCRATCH.with_borrow_mut(|text| {
             text.clear();
             while text.len() < EVENT_BYTES_PER_CALL {
@@ -245,6 +277,12 @@ impl NativeExchange {
                 item.item(terminal, "", "", "");
                 text.extend_from_slice(item.as_str().as_bytes());
                 break;
+            }
+            if text.is_empty() {
+                if let Some((queue, token)) = wait {
+                    // Fires at once if data came in since take_chunk.
+                    body.when_readable(queue.waker(token));
+                }
             }
             crate::sse::batch_string(env, text)
         })

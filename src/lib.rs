@@ -7,11 +7,13 @@ mod client;
 mod convert;
 mod exchange;
 mod observe;
+mod ready_queue;
 mod sse;
 mod upload;
 
 pub use client::NativeClient;
 pub use exchange::NativeExchange;
+pub use ready_queue::{drain_ready, hold_ready, install_ready_queue};
 pub use sse::{sse_batch_tags, NativeSseParser};
 pub use upload::NativeUpload;
 

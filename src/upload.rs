@@ -1,16 +1,14 @@
 //! `NativeUpload`: one attempt at sending a streamed request body, as a JS
-//! class. JS pushes chunks synchronously and awaits `writable()` only when
+//! class. JS pushes chunks synchronously and waits (`watchWritable`) only when
 //! the queue is full (DESIGN §3).
 
 use std::sync::Arc;
 
 use ferrofetch_core::{BodyQueue, ChunkPool, Error};
-use napi::bindgen_prelude::{Object, Result, Uint8ArraySlice};
-use napi::Env;
+use napi::bindgen_prelude::{Result, Uint8ArraySlice};
 use napi_derive::napi;
 
-/// What settles a `writable()` promise, on the JS thread.
-type Resolver = Box<dyn FnOnce(Env) -> Result<bool>>;
+use crate::ready_queue::ReadyQueue;
 
 /// `push` results.
 const ROOM_LEFT: i32 = 1;
@@ -54,7 +52,7 @@ impl NativeUpload {
 impl NativeUpload {
     /// Queues a chunk (copied: the caller may reuse its buffer at once).
     /// Returns 1 when more may be pushed at once, 0 when the queue is now
-    /// full (await `writable()`), -1 when this attempt no longer takes data
+    /// full (wait with `watchWritable`), -1 when this attempt no longer takes data
     /// (the request ended, failed, was redirected, or the server stopped
     /// reading).
     #[napi]
@@ -70,16 +68,15 @@ impl NativeUpload {
         }
     }
 
-    /// Resolves when the queue has room again (true) or no longer takes
-    /// data (false). Settled from the thread that frees the room (see
-    /// `BodyQueue::when_space`), not from a task polled when it yields.
-    #[napi(ts_return_type = "Promise<boolean>")]
-    pub fn writable<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
-        let (deferred, promise) = env.create_deferred::<bool, Resolver>()?;
-        self.queue.when_space(Box::new(move |open| {
-            deferred.resolve(Box::new(move |_| Ok(open)));
-        }));
-        Ok(promise)
+    /// Completes the wait `token` on ready-queue `queue` with 1 when it has
+    /// room again, 0 when it no longer takes data. Pushed from the thread
+    /// that frees the room (see `BodyQueue::when_space`), not from a task
+    /// polled when it yields.
+    #[napi]
+    pub fn watch_writable(&self, queue: u32, token: u32) -> Result<()> {
+        let queue = ReadyQueue::get(queue)?;
+        self.queue.when_space(queue.waker(token));
+        Ok(())
     }
 
     /// Ends the body (the final chunk is sent).

@@ -5,6 +5,7 @@
 //! no matter how large the response is or how slowly the client reads.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::io::Write;
 use std::pin::Pin;
 use std::sync::LazyLock;
@@ -37,6 +38,22 @@ pub enum ResBody {
     Sse { next: u64, total: u64 },
     /// One SSE comment, then an open stream that never produces more data.
     Idle { sent: bool },
+    /// One small event every `every`, `left` more to go (the fan-in
+    /// workload: many streams, each mostly idle).
+    Tick(Box<Tick>),
+}
+
+/// The state of a `/sse-tick` stream.
+pub struct Tick {
+    /// Events still to send.
+    pub left: u64,
+    /// The gap between events.
+    pub every: std::time::Duration,
+    /// The next event's number.
+    pub next: u64,
+    /// Fires when the next event is due (`None` before the first one,
+    /// which goes out at once so the client sees the stream open).
+    pub timer: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl ResBody {
@@ -58,7 +75,7 @@ impl Body for ResBody {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         let data = match self.get_mut() {
             ResBody::Full(data) => data.take(),
@@ -80,6 +97,33 @@ impl Body for ResBody {
                 *sent = true;
                 Some(Bytes::from_static(b": hi\n\n"))
             }
+            ResBody::Tick(tick) => {
+                if tick.left == 0 {
+                    None
+                } else {
+                    if let Some(timer) = tick.timer.as_mut() {
+                        if timer.as_mut().poll(cx).is_pending() {
+                            return Poll::Pending;
+                        }
+                        // A stream polled late (the client was slow to
+                        // read) skips the ticks it missed rather than
+                        // sending them in a burst: the rate stays 1/every.
+                        let now = tokio::time::Instant::now();
+                        let next = timer.deadline() + tick.every;
+                        let due = if next < now { now + tick.every } else { next };
+                        timer.as_mut().reset(due);
+                    } else {
+                        let due = tokio::time::Instant::now() + tick.every;
+                        tick.timer = Some(Box::pin(tokio::time::sleep_until(due)));
+                    }
+                    tick.left -= 1;
+                    tick.next += 1;
+                    Some(Bytes::from(format!(
+                        "event: tick\ndata: {{\"n\":{}}}\n\n",
+                        tick.next
+                    )))
+                }
+            }
         };
         Poll::Ready(data.map(|d| Ok(Frame::data(d))))
     }
@@ -90,6 +134,7 @@ impl Body for ResBody {
             ResBody::Payload { remaining, .. } => *remaining == 0,
             ResBody::Sse { next, total } => next >= total,
             ResBody::Idle { .. } => false,
+            ResBody::Tick(tick) => tick.left == 0,
         }
     }
 

@@ -40,6 +40,20 @@ pub async fn handle(req: Request<Incoming>) -> Result<Response<ResBody>, Infalli
             Err(()) => status(StatusCode::BAD_REQUEST, "events must be numeric\n"),
         },
         (&Method::GET, "/sse-idle") => sse(ResBody::Idle { sent: false }),
+        // One small event every `every` ms (default 250), `events` in all
+        // (default: practically endless), the first at once.
+        (&Method::GET, "/sse-tick") => match (param(query, "every"), param(query, "events")) {
+            (Ok(every), Ok(events)) => sse(ResBody::Tick(Box::new(crate::body::Tick {
+                left: events.unwrap_or(u64::MAX),
+                every: std::time::Duration::from_millis(every.unwrap_or(250).max(1)),
+                next: 0,
+                timer: None,
+            }))),
+            _ => status(
+                StatusCode::BAD_REQUEST,
+                "every and events must be numeric\n",
+            ),
+        },
         (_, "/upload") => upload(req.into_body()).await,
         _ => status(StatusCode::NOT_FOUND, "not found\n"),
     };
