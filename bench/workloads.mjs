@@ -99,6 +99,7 @@ function idleWorkload (clients, peers, { idleCpu = false } = {}) {
     lowerIsBetter: true,
     clients,
     peers,
+    details: idleCpu ? ['idleCpuUsPerStreamPerS'] : [],
     async run (client, baseUrl, quick) {
       const count = quick ? 200 : 2000
       globalThis.gc?.()
