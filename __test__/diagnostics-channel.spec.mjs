@@ -7,6 +7,7 @@ import test from 'ava'
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { fetch, upload, events, EventSource, Client } from '../index.mjs'
 import { httpServer, closedPort, readBody, sleep } from './helpers/servers.mjs'
+import { firstMessageData } from './helpers/sse.mjs'
 
 const CHANNELS = ['create', 'bodySent', 'headers', 'trailers', 'error'].map((name) => `undici:request:${name}`)
 
@@ -421,13 +422,7 @@ test('closing an events() stream mid-way publishes an AbortError, as a cancelled
 test('EventSource connections are published, with added headers on the wire', async (t) => {
   const onCreate = (request) => request.addHeader('x-trace', 'es')
   const { url, messages } = await observedServer(t, eventStream, { onCreate })
-  const source = new EventSource(url)
-  t.teardown(() => source.close())
-  const data = await new Promise((resolve, reject) => {
-    source.onmessage = (event) => resolve(event.data)
-    source.onerror = () => reject(new Error('EventSource failed'))
-  })
-  source.close()
+  const data = await firstMessageData(t, EventSource, url)
   t.is(data, 'es')
   t.is(messages[0].channel, 'create')
   const headers = messages[0].message.request.headers

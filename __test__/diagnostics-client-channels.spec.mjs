@@ -15,6 +15,7 @@ import { fetch, upload, events, EventSource, Client } from '../index.mjs'
 import { httpServer, listenOnLoopback, closedPort, readBody, blackHole } from './helpers/servers.mjs'
 import { certs } from './helpers/certs.mjs'
 import { rawRequestServer } from './helpers/raw-requests.mjs'
+import { firstMessageData } from './helpers/sse.mjs'
 
 const REQUEST = ['create', 'bodySent', 'headers', 'trailers', 'error', 'bodyChunkSent', 'bodyChunkReceived']
 const CLIENT = ['beforeConnect', 'connected', 'connectError', 'sendHeaders']
@@ -314,13 +315,7 @@ test('events() connections publish the client channels', async (t) => {
 
 test('EventSource connections publish the client channels', async (t) => {
   const { url, messages } = await observedServer(t, eventStream)
-  const source = new EventSource(url)
-  t.teardown(() => source.close())
-  const data = await new Promise((resolve, reject) => {
-    source.onmessage = (event) => resolve(event.data)
-    source.onerror = () => reject(new Error('EventSource failed'))
-  })
-  source.close()
+  const data = await firstMessageData(t, EventSource, url)
   t.is(data, 'hi')
   t.deepEqual(channelsOf(messages).slice(0, 6), ['create', 'beforeConnect', 'connected', 'sendHeaders', 'bodySent', 'headers'])
 })

@@ -116,6 +116,7 @@ class DiagnosticRequest {
     this.completed = false
     this.hasBody = false
     this.bodySent = false // bodySent published
+    this.sending = null // the native exchange while its body is still being sent after the head
     this.done = false // trailers or error published: nothing follows
     this.connecting = null // connectParams of a connection being made
     this.socket = null // the last connection's socket object
@@ -236,6 +237,7 @@ class DiagnosticRequest {
     this.onHeadSent(head.sent)
     if (!this.hasBody || head.bodySent === true) this.onBodySent()
     else if (head.bodySent === false && native !== null && bodySent.hasSubscribers) {
+      this.sending = native
       native.bodySent().then((sent) => { if (sent) this.onBodySent() }, () => {})
     }
     if (headers.hasSubscribers) {
@@ -277,6 +279,11 @@ class DiagnosticRequest {
   /** The response is complete: its body was read to the end, or it has none. */
   onComplete () {
     if (this.done) return
+    // The body's end is told on a crossing of its own, which may settle
+    // after the response's end: asked now, so that bodySent comes before
+    // trailers, as Node's fetch publishes them.
+    if (this.sending !== null && this.sending.bodySentNow() === true) this.onBodySent()
+    this.sending = null
     this.done = true
     this.completed = true
     // The core does not pass trailers on: there are none to report.

@@ -114,6 +114,13 @@ impl NativeExchange {
         self.inner.body_sent().await
     }
 
+    /// For a request started with `observe`: whether its body was sent
+    /// whole by now (no wait); null when the request is not observed.
+    #[napi]
+    pub fn body_sent_now(&self) -> Option<bool> {
+        self.inner.body_sent_now()
+    }
+
     /// For a request started with `observe`: resolves with what it reports
     /// next, in order (a redirect it is about to follow, which waits for
     /// `releaseHop`, or a connection attempt), or null once it is sent.

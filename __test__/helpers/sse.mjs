@@ -59,3 +59,18 @@ export async function scenario (t, Impl, url, done) {
   es.close()
   return log
 }
+
+/**
+ * The data of the first message of a new EventSource on `url` (closed then,
+ * and at the test's end); rejects on its first error.
+ */
+export async function firstMessageData (t, EventSourceImpl, url) {
+  const source = new EventSourceImpl(url)
+  t.teardown(() => source.close())
+  const data = await new Promise((resolve, reject) => {
+    source.onmessage = (event) => resolve(event.data)
+    source.onerror = () => reject(new Error('EventSource failed'))
+  })
+  source.close()
+  return data
+}

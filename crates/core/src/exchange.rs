@@ -143,6 +143,12 @@ impl Exchange {
         }
     }
 
+    /// For an observed request: whether its body was sent whole by now;
+    /// `None` when the request is not observed.
+    pub fn body_sent_now(&self) -> Option<bool> {
+        self.observation.as_ref().map(|o| o.body_sent_now())
+    }
+
     /// For an observed request: what it reports next, in order: a
     /// redirect it is about to follow (which waits until
     /// [`Exchange::release_hop`]) or a connection attempt; `None` once it is

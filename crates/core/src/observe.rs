@@ -140,6 +140,11 @@ impl Observation {
         self.body_sent.wait().await
     }
 
+    /// Whether the body was sent whole by now (no wait).
+    pub(crate) fn body_sent_now(&self) -> bool {
+        self.body_sent.now()
+    }
+
     /// What the request reports next (a redirect about to be followed, a
     /// connection attempt), or `None` once it is sent (its final head, or
     /// its failure, is then on its way, after everything reported).
@@ -194,6 +199,11 @@ impl BodySent {
 }
 
 impl BodySentWaiter {
+    /// Whether the body was sent whole by now.
+    fn now(&self) -> bool {
+        *self.0.borrow()
+    }
+
     /// Waits until the body was sent whole (true), or can no longer be
     /// (false: the request ended before, or hyper gave the body up).
     async fn wait(&self) -> bool {
