@@ -62,6 +62,16 @@ async fn next_redirect(exchange: &Arc<Exchange>) -> (Vec<ConnectEvent>, Option<R
     panic!("too many connection events");
 }
 
+/// Starts `spec` observed, releases its first hop with `added`, and returns
+/// its exchange.
+fn start_observed(client: &Client, mut spec: RequestSpec, added: HeaderMap) -> Arc<Exchange> {
+    spec.observe = true;
+    let (exchange, task) = client.start(spec);
+    tokio::spawn(task);
+    exchange.release_hop(added);
+    exchange
+}
+
 fn hop_header(value: &'static str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert("x-hop", HeaderValue::from_static(value));
@@ -75,10 +85,7 @@ async fn each_hop_waits_for_its_release_and_gets_only_its_headers() {
     let mut spec = RequestSpec::get(format!("{url}/a").parse().unwrap());
     spec.method = http::Method::POST;
     spec.body = Some(RequestBody::Bytes(bytes::Bytes::from_static(b"payload")));
-    spec.observe = true;
-    let (exchange, task) = client.start(spec);
-    tokio::spawn(task);
-    exchange.release_hop(hop_header("first"));
+    let exchange = start_observed(&client, spec, hop_header("first"));
     let (connects, hop) = next_redirect(&exchange).await;
     let hop = hop.expect("the redirect");
     // The first hop made the connection; the second reuses it.
@@ -139,11 +146,8 @@ async fn a_new_connection_reports_its_addresses_and_a_pooled_one_nothing() {
     let client = Client::new(ClientOptions::default()).unwrap();
     let mut local_ports = Vec::new();
     for round in 0..2 {
-        let mut spec = RequestSpec::get(url.parse().unwrap());
-        spec.observe = true;
-        let (exchange, task) = client.start(spec);
-        tokio::spawn(task);
-        exchange.release_hop(HeaderMap::new());
+        let spec = RequestSpec::get(url.parse().unwrap());
+        let exchange = start_observed(&client, spec, HeaderMap::new());
         let (connects, hop) = next_redirect(&exchange).await;
         assert!(hop.is_none());
         let head = exchange.head().await.unwrap();
@@ -180,11 +184,8 @@ async fn a_refused_connection_reports_connecting_then_its_failure() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let client = Client::new(ClientOptions::default()).unwrap();
-    let mut spec = RequestSpec::get(format!("http://{addr}/").parse().unwrap());
-    spec.observe = true;
-    let (exchange, task) = client.start(spec);
-    tokio::spawn(task);
-    exchange.release_hop(HeaderMap::new());
+    let spec = RequestSpec::get(format!("http://{addr}/").parse().unwrap());
+    let exchange = start_observed(&client, spec, HeaderMap::new());
     let (connects, hop) = next_redirect(&exchange).await;
     assert!(hop.is_none());
     let [ConnectEvent::Connecting, ConnectEvent::Failed(e)] = connects.as_slice() else {
@@ -219,10 +220,7 @@ async fn the_sent_head_is_the_head_the_server_read() {
     spec.method = http::Method::POST;
     spec.headers = hop_header("mine");
     spec.body = Some(RequestBody::Bytes(bytes::Bytes::from_static(b"payload")));
-    spec.observe = true;
-    let (exchange, task) = client.start(spec);
-    tokio::spawn(task);
-    exchange.release_hop(hop_header("added"));
+    let exchange = start_observed(&client, spec, hop_header("added"));
     let head = exchange.head().await.unwrap();
     let read = heads_rx.recv().await.unwrap();
     let sent = head.sent.unwrap().text;
