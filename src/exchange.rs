@@ -85,16 +85,17 @@ impl NativeExchange {
     #[napi]
     pub fn watch_head(&self, queue: u32, token: u32) -> Result<()> {
         let queue = ReadyQueue::get(queue)?;
-        let inner = Arc::clone(&self.inner);
         let slot = Arc::clone(&self.head);
-        napi::bindgen_prelude::spawn(async move {
-            let head = match inner.head().await {
+        // Runs on the request task's thread as the head comes in: no task
+        // of its own, so no extra spawn or scheduler wake-up per request.
+        self.inner.when_head(Box::new(move |head| {
+            let head = match head {
                 Ok(head) => head.into(),
                 Err(e) => NativeHead::failed(&e),
             };
             *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(head);
             queue.push(token, 1);
-        });
+        }));
         Ok(())
     }
 

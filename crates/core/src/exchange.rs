@@ -3,7 +3,7 @@
 //! uses to observe and cancel it.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::HeaderMap;
@@ -17,6 +17,7 @@ use crate::body::{BodyQueue, Read};
 use crate::body_pump::{prefetch_body, pump_body, with_deadline};
 use crate::client::Client;
 use crate::error::{self, Error};
+use crate::head_slot::{HeadCallback, HeadSender, HeadSlot};
 use crate::observe::{self, Observation, Observed, Observer, SentHead};
 use crate::redirect::RedirectMode;
 use crate::referrer::ReferrerPolicy;
@@ -104,8 +105,8 @@ pub struct ResponseHead {
 
 /// The binding's view of a request in flight.
 pub struct Exchange {
-    /// Taken by the first call to [`Exchange::head`].
-    head: Mutex<Option<oneshot::Receiver<Result<ResponseHead, Error>>>>,
+    /// Where the task hands over the head (see [`Exchange::when_head`]).
+    head: Arc<HeadSlot>,
     /// The response body, filled by the task.
     body: Arc<BodyQueue>,
     /// The streamed request body, when the request has one.
@@ -119,19 +120,26 @@ pub struct Exchange {
 
 impl Exchange {
     /// Waits for the final response head (after redirects). Only the first
-    /// call gets it; later calls fail.
+    /// call (of this or [`Exchange::when_head`]) gets it; later calls fail.
     pub async fn head(&self) -> Result<ResponseHead, Error> {
-        let rx = self
-            .head
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-            .ok_or_else(|| error::invalid_arg("the response head was already taken"))?;
-        match rx.await {
-            Ok(result) => result,
-            // The task ended without answering: it panicked.
-            Err(_) => Err(error::internal("the request task ended unexpectedly")),
-        }
+        let (tx, rx) = oneshot::channel();
+        self.when_head(Box::new(move |result| {
+            let _ = tx.send(result);
+        }));
+        // The slot always runs its waiter (HeadSender delivers an error
+        // when the task dies): a closed channel cannot happen, but is no
+        // reason to panic.
+        rx.await
+            .unwrap_or_else(|_| Err(error::internal("the request task ended unexpectedly")))
+    }
+
+    /// Runs `callback` with the final response head (or the failure before
+    /// it) on the thread of the task that received it, with no task or
+    /// wake-up of its own; at once when the head is already in. Only the
+    /// first call (of this or [`Exchange::head`]) gets it; later ones get
+    /// an invalid-argument error.
+    pub fn when_head(&self, callback: HeadCallback) {
+        self.head.when_head(callback);
     }
 
     /// For an observed request: waits until its body was sent whole (true),
@@ -259,7 +267,8 @@ pub(crate) fn start(
     client: Client,
     spec: RequestSpec,
 ) -> (Arc<Exchange>, impl Future<Output = ()> + Send + 'static) {
-    let (head_tx, head_rx) = oneshot::channel();
+    let head = HeadSlot::new();
+    let head_tx = HeadSender::new(head.clone());
     let options = client.options();
     let body = Arc::new(BodyQueue::with_initial_mark(
         options.body_initial_read_ahead,
@@ -278,7 +287,7 @@ pub(crate) fn start(
         false => (None, None),
     };
     let exchange = Arc::new(Exchange {
-        head: Mutex::new(Some(head_rx)),
+        head,
         body: body.clone(),
         upload: upload.clone(),
         cancel: cancel.clone(),
@@ -291,7 +300,7 @@ pub(crate) fn start(
 async fn run(
     client: Client,
     spec: RequestSpec,
-    head_tx: oneshot::Sender<Result<ResponseHead, Error>>,
+    head_tx: HeadSender,
     body: Arc<BodyQueue>,
     upload: Option<Arc<StreamBody>>,
     cancel: CancellationToken,
@@ -319,17 +328,16 @@ async fn run(
                 stream.fail(e.clone());
             }
             body.finish(Err(e.clone()));
-            let _ = head_tx.send(Err(e));
+            head_tx.send(Err(e));
             return;
         }
     };
     let mut response = response;
     let ended = prefetch_body(&mut response, &body).await;
-    if head_tx.send(Ok(head)).is_err() {
-        // The exchange handle is gone: nobody wants the body.
-        return;
-    }
-    if !ended {
+    head_tx.send(Ok(head));
+    // A dropped handle cancels: then nobody wants the body (pump_body
+    // would stop at once too).
+    if !ended && !cancel.is_cancelled() {
         pump_body(response, &body, &cancel, read_timeout, deadline).await;
     }
     drop(guard);

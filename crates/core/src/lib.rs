@@ -16,6 +16,7 @@ mod decode;
 mod error;
 mod event_timeout;
 mod exchange;
+mod head_slot;
 mod observe;
 mod origin_gate;
 mod redirect;
@@ -33,6 +34,7 @@ pub use connect_observe::ConnectEvent;
 pub use error::{codes, Error, Kind};
 pub use event_timeout::EventClock;
 pub use exchange::{Exchange, RequestSpec, ResponseHead};
+pub use head_slot::HeadCallback;
 pub use observe::{Observed, RedirectHop, SentHead};
 pub use redirect::RedirectMode;
 /// The redirect step itself and the header lists it rewrites, public only
