@@ -3,7 +3,7 @@
 // process started with --expose-gc, so that it can collect garbage when it
 // needs to; the server is in this process.
 import test from 'ava'
-import { execFile } from 'node:child_process'
+import { runNodeWith, lastJson } from './helpers/child.mjs'
 import { fileURLToPath } from 'node:url'
 import { httpServer } from './helpers/servers.mjs'
 
@@ -36,11 +36,7 @@ async function inChild (script, url, which) {
       }
     }
     ${script}`
-  const stdout = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', '-e', source], { timeout: 30_000, killSignal: 'SIGKILL' },
-      (err, out, stderr) => err ? reject(new Error(stderr || err.message)) : resolve(out))
-  })
-  return JSON.parse(stdout.trim().split('\n').pop())
+  return lastJson(await runNodeWith(['--expose-gc', '-e', source], { timeoutMs: 30_000 }))
 }
 
 // The signal is made inline and never kept: only the fetch (and Node's

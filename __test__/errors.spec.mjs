@@ -2,6 +2,7 @@ import test from 'ava'
 import { fetch } from '../index.mjs'
 import { httpServer, tcpServer, closedPort } from './helpers/servers.mjs'
 import { settle } from './helpers/differential.mjs'
+import { runNodeWith, lastJson } from './helpers/child.mjs'
 
 test('a refused connection is TypeError fetch failed with ECONNREFUSED', async (t) => {
   const err = await settle(fetch(`http://127.0.0.1:${await closedPort()}/`))
@@ -94,7 +95,6 @@ for (const [what, input, init, ErrorClass] of invalid) {
  * returned as printed by the child.
  */
 async function inChildProcess ({ panicHooks }, body) {
-  const { execFile } = await import('node:child_process')
   const script = `
     const http = require('node:http')
     const { fetch } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)})
@@ -112,10 +112,7 @@ async function inChildProcess ({ panicHooks }, body) {
   const env = { ...process.env }
   delete env.FERROFETCH_TEST_PANIC
   if (panicHooks) env.FERROFETCH_TEST_PANIC = '1'
-  const stdout = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { env, timeout: 30_000 }, (err, out) => err ? reject(err) : resolve(out))
-  })
-  return JSON.parse(stdout.trim().split('\n').pop())
+  return lastJson(await runNodeWith(['-e', script], { env, timeoutMs: 30_000 }))
 }
 
 test('a panic in the native code becomes a JS error and the process survives', async (t) => {

@@ -4,7 +4,7 @@
 // real, on 127.0.0.1; waits end on events, never on elapsed time.
 import test from 'ava'
 import http from 'node:http'
-import { spawn } from 'node:child_process'
+import { runNode } from './helpers/child.mjs'
 import { once } from 'node:events'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -281,16 +281,12 @@ test('after close() nothing keeps the process alive, not even a pending reconnec
   // A child process: the stream ends, a 10-minute reconnection is pending,
   // and onerror closes. The child must exit by itself.
   const server = await sseServer(t, (req, res) => res.writeHead(200, SSE_HEAD).end('retry: 600000\ndata: x\n\n'))
-  const child = spawn(process.execPath, ['-e', `
+  const { code, stdout: output } = await runNode(`
     const { EventSource } = require(${JSON.stringify(MODULE_PATH)})
     const es = new EventSource(${JSON.stringify(server.url)})
     es.onmessage = (e) => console.log('message ' + e.data)
     es.onerror = () => { console.log('error ' + es.readyState); es.close() }
-  `], { stdio: ['ignore', 'pipe', 'inherit'] })
-  t.teardown(() => child.kill('SIGKILL'))
-  let output = ''
-  child.stdout.on('data', (chunk) => { output += chunk })
-  const [code] = await once(child, 'exit')
+  `, { t })
   t.is(code, 0)
   t.is(output, 'message x\nerror 0\n')
   t.is(server.requests.length, 1)

@@ -3,7 +3,7 @@
 // Node's own fetch on the same bytes from the same server, and safe when
 // ferrofetch's Response is installed as globalThis.Response.
 import test from 'ava'
-import { execFile } from 'node:child_process'
+import { runNode } from './helpers/child.mjs'
 import { fileURLToPath } from 'node:url'
 import { fetch, Response } from '../index.mjs'
 import { httpServer } from './helpers/servers.mjs'
@@ -140,14 +140,8 @@ test('a value that contains the boundary text is read whole (the multipart draft
   t.deepEqual([...form], [['a', `before ${B} after`]])
 })
 
-/** Runs a script in a fresh Node process; a process still running after 20 s is killed (a bound, not a speed requirement). */
-function runScript (script) {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', script], { timeout: 20_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      resolve({ code: err ? (err.killed ? 'killed (hang)' : err.code) : 0, stdout, stderr })
-    })
-  })
-}
+/** Runs a script in a fresh Node process (helpers/child.mjs). */
+const runScript = (script) => runNode(script)
 
 test('formData() works, and timers keep running, when ferrofetch\'s Response is globalThis.Response', async (t) => {
   const { code, stdout, stderr } = await runScript(`

@@ -1,21 +1,11 @@
 import test from 'ava'
-import { execFile } from 'node:child_process'
+import { runNode } from './helpers/child.mjs'
 import { fileURLToPath } from 'node:url'
 
 const entry = fileURLToPath(new URL('../index.js', import.meta.url))
 
-/**
- * Runs a script in a fresh Node process. Resolves with its exit code and
- * stdout; a process that has not exited after 20 s is killed and counts as
- * a hang (a bound for the test, not a speed requirement).
- */
-function runScript (script) {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', script], { timeout: 20_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      resolve({ code: err ? (err.killed ? 'killed (hang)' : err.code) : 0, stdout, stderr })
-    })
-  })
-}
+/** Runs a script in a fresh Node process (helpers/child.mjs). */
+const runScript = (script) => runNode(script)
 
 const withServer = (body) => `
   const http = require('node:http')

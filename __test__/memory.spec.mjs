@@ -1,5 +1,5 @@
 import test from 'ava'
-import { execFile } from 'node:child_process'
+import { runNode, lastJson } from './helpers/child.mjs'
 import { fileURLToPath } from 'node:url'
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import { httpServer } from './helpers/servers.mjs'
 
 const entry = fileURLToPath(new URL('../index.js', import.meta.url))
+/** A bound for each child (a 1 GiB transfer), not a speed requirement. */
+const CHILD_TIMEOUT_MS = 120_000
 
 test('a 1 GiB body read by a slow consumer keeps memory bounded and the server waits', async (t) => {
   // In a child process, so peak RSS belongs to this download alone. The
@@ -44,11 +46,7 @@ test('a 1 GiB body read by a slow consumer keeps memory bounded and the server w
       server.close()
       console.log(JSON.stringify({ received, maxAheadMiB: maxAhead / 1048576, maxRssMiB: process.resourceUsage().maxRSS / 1024 }))
     })`
-  const stdout = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { timeout: 120_000, killSignal: 'SIGKILL' },
-      (err, out, stderr) => err ? reject(new Error(stderr || err.message)) : resolve(out))
-  })
-  const result = JSON.parse(stdout.trim().split('\n').pop())
+  const result = lastJson(await runNode(script, { timeoutMs: CHILD_TIMEOUT_MS }))
   t.is(result.received, 1024 * 1024 * 1024)
   // With backpressure the server gets at most the read-ahead queue plus
   // socket buffers ahead of the consumer; without, ~50 MiB per pause.
@@ -116,11 +114,7 @@ test('a 256 MiB body read by a fast getReader() consumer grows RSS no more than 
  */
 async function inChild (script, url) {
   const source = `const entry = ${JSON.stringify(entry)}; const url = ${JSON.stringify(url)};\n${script}`
-  const stdout = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', source], { timeout: 120_000, killSignal: 'SIGKILL' },
-      (err, out, stderr) => err ? reject(new Error(stderr || err.message)) : resolve(out))
-  })
-  return JSON.parse(stdout.trim().split('\n').pop())
+  return lastJson(await runNode(source, { timeoutMs: CHILD_TIMEOUT_MS }))
 }
 
 /** A server in this process that counts what it receives. */

@@ -2,7 +2,7 @@
 // exchanges reach JS through one queue, each settles its own waiter, and
 // only waits a user's promise depends on keep the process alive.
 import test from 'ava'
-import { spawn } from 'node:child_process'
+import { runNode } from './helpers/child.mjs'
 import { fileURLToPath } from 'node:url'
 
 import { createRequire } from 'node:module'
@@ -22,30 +22,21 @@ const entry = fileURLToPath(new URL('../index.js', import.meta.url))
  * a speed requirement) and all stdout lines.
  */
 function runChild (url, script, onLine = () => {}) {
-  const code = `const { fetch, events } = require(${JSON.stringify(entry)}); const url = ${JSON.stringify(url)};
+  const source = `const { fetch, events } = require(${JSON.stringify(entry)}); const url = ${JSON.stringify(url)};
     (async () => { ${script} })().catch((err) => { console.error(err); process.exit(3) })`
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] })
   const lines = []
-  let stderr = ''
-  let pending = ''
-  child.stdout.setEncoding('utf8').on('data', (d) => {
-    pending += d
+  let seen = 0
+  // Each whole stdout line, once, as it comes.
+  const onOutput = (stdout) => {
     let i
-    while ((i = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, i)
-      pending = pending.slice(i + 1)
+    while ((i = stdout.indexOf('\n', seen)) >= 0) {
+      const line = stdout.slice(seen, i)
+      seen = i + 1
       lines.push(line)
       onLine(line)
     }
-  })
-  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d })
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-  return new Promise((resolve) => {
-    child.once('close', (exitCode, signal) => {
-      clearTimeout(timer)
-      resolve({ code: signal === 'SIGKILL' ? 'killed (hang)' : exitCode, lines, stderr })
-    })
-  })
+  }
+  return runNode(source, { onOutput }).then(({ code, stderr }) => ({ code, lines, stderr }))
 }
 
 test('the process exits while a partly read body waits on a server that went silent', async (t) => {

@@ -8,8 +8,7 @@
 // Each case is a child process that must exit by itself (ava's timeout
 // bounds the wait).
 import test from 'ava'
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
+import { runNode } from './helpers/child.mjs'
 import { fileURLToPath } from 'node:url'
 import { SSE_HEAD, sseServer } from './helpers/sse.mjs'
 
@@ -18,16 +17,8 @@ const INDEX_MJS = new URL('../index.mjs', import.meta.url).href
 
 /** Runs `source` in a child Node; resolves with its exit code and stdout. */
 async function runChild (t, source, { module = false, onOutput = () => {} } = {}) {
-  const args = module ? ['--input-type=module', '-e', source] : ['-e', source]
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-  t.teardown(() => child.kill('SIGKILL'))
-  let output = ''
-  child.stdout.on('data', (chunk) => {
-    output += chunk
-    onOutput(output)
-  })
-  const [code] = await once(child, 'exit')
-  return { code, output }
+  const { code, stdout } = await runNode(source, { module, onOutput, t })
+  return { code, output: stdout }
 }
 
 test('an EventSource waiting to reconnect does not keep the process alive', async (t) => {
