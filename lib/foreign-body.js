@@ -8,8 +8,11 @@ const { BodyState } = require('./body')
 const { concat } = require('./native-body')
 
 /**
+ * The most of a body sent whole (read into memory first, with its length):
  * Blobs (and so FormData, whose files are Blobs) larger than this are
- * streamed from their source rather than read into memory first.
+ * streamed from their source (fetch.js), and a foreign Request's body is
+ * read up front only up to it (here). Kept here, by its second user, so
+ * that fetch.js can import it without a cycle.
  */
 const BUFFERED_BLOB_LIMIT = 1024 * 1024
 
