@@ -15,7 +15,7 @@ const { takeForeignBody, BUFFERED_BLOB_LIMIT } = require('./foreign-body')
 const { codes } = require('./codes')
 const { retryOption, sendWithRetry } = require('./retry')
 const { applyDefaultEventTimeout } = require('./event-timeout')
-const { progressOptions, watchUpload, DownloadProgressNative, startDownloadProgress } = require('./progress')
+const { progressOptions, watchExchangeUpload, DownloadProgressNative, startDownloadProgress } = require('./progress')
 const ready = require('./ready')
 
 /**
@@ -243,11 +243,7 @@ async function send (nativeClient, defaults, parts, onExchange) {
     if (first !== null) pumpToNative(first, stream, onError, onChunk).catch(onError)
     if (kind === 'restartable') resendOnRedirect(native, body.source, onError, onChunk).catch(onError)
     if (parts.progress?.upload) {
-      const watcher = watchUpload(native, parts.progress.upload, body.length ?? 0, (err) => exchange.abort(err))
-      exchange.response = exchange.response.then((response) => {
-        watcher.flush()
-        return response
-      })
+      watchExchangeUpload(exchange, native, parts.progress.upload, body.length ?? 0)
     }
   }
   // A Client's eventTimeout is the default of this response's events().

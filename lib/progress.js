@@ -173,4 +173,17 @@ function startDownloadProgress (reader, body, callback) {
   return reader.start() ? undefined : reader.failure
 }
 
-module.exports = { progressOptions, watchUpload, DownloadProgressNative, startDownloadProgress, REPORT_INTERVAL }
+/**
+ * Upload progress of `exchange` (the PendingExchange over `native`): a
+ * callback that throws aborts it, and the last call (percent 1) comes
+ * before `exchange.response` resolves, not a timer tick later.
+ */
+function watchExchangeUpload (exchange, native, callback, totalBytes) {
+  const watcher = watchUpload(native, callback, totalBytes, (err) => exchange.abort(err))
+  exchange.response = exchange.response.then((response) => {
+    watcher.flush()
+    return response
+  })
+}
+
+module.exports = { progressOptions, watchExchangeUpload, DownloadProgressNative, startDownloadProgress, REPORT_INTERVAL }

@@ -7,7 +7,7 @@ const { requestCreated, chunksSentObserved } = require('./diagnostics')
 const { startNative, coreAdditions, checkScheme, PendingExchange } = require('./fetch')
 const { pushChunk, toBytes } = require('./upload-pump')
 const { abortReason } = require('./errors')
-const { progressOptions, watchUpload } = require('./progress')
+const { progressOptions, watchExchangeUpload } = require('./progress')
 
 function closedError () {
   return new TypeError('the request body is closed: the request ended or the server stopped reading it')
@@ -40,12 +40,7 @@ function uploadWith (clientFor, input, init = {}) {
   if (parts.progress?.upload) {
     // The total is known only from a Content-Length the caller set.
     const total = Number(parts.headers.get('content-length')) || 0
-    const watcher = watchUpload(nativeExchange, parts.progress.upload, total, (err) => exchange.abort(err))
-    // The last call comes before the response resolves (see fetch.js).
-    exchange.response = exchange.response.then((response) => {
-      watcher.flush()
-      return response
-    })
+    watchExchangeUpload(exchange, nativeExchange, parts.progress.upload, total)
   }
   // A request that fails before its response (e.g. the client is closed)
   // may never take its body: without this, writes would fill a queue that
