@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use ferrofetch_core::{EventClock, Exchange, Read, StreamBody, Take};
 use ferrofetch_sse::batch::{tag, TextBatch};
-use napi::bindgen_prelude::{ObjectFinalize, Result, Status, Uint8ArraySlice};
+use napi::bindgen_prelude::{Either, ObjectFinalize, Result, Status, Uint8ArraySlice};
 use napi::{Env, JsString};
 use napi_derive::napi;
 
-use crate::convert::{NativeError, NativeHead};
+use crate::convert::{HeadForJs, NativeError, NativeHead};
 use crate::observe::NativeObserved;
 use crate::ready_queue::ReadyQueue;
 use crate::upload::NativeUpload;
@@ -37,7 +37,7 @@ pub struct NativeExchange {
     events: AtomicBool,
     /// The response head once `watchHead`'s wait completed, until
     /// `takeHead` takes it.
-    head: Arc<Mutex<Option<NativeHead>>>,
+    head: Arc<Mutex<Option<HeadForJs>>>,
 }
 
 /// Batch bytes handed over per `readEvents` call at most, so JS gets a
@@ -88,23 +88,32 @@ impl NativeExchange {
         let slot = Arc::clone(&self.head);
         // Runs on the request task's thread as the head comes in: no task
         // of its own, so no extra spawn or scheduler wake-up per request.
+        // Runs there too: the head's string is built off the JS thread.
         self.inner.when_head(Box::new(move |head| {
-            let head = match head {
-                Ok(head) => head.into(),
-                Err(e) => NativeHead::failed(&e),
-            };
+            let head = HeadForJs::new(head);
             *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(head);
             queue.push(token, 1);
         }));
         Ok(())
     }
 
-    /// The head `watchHead` waited for, or `{ error }`: failures come as
-    /// data so JS builds the right class itself. Null before the wait
-    /// completed and after the first call.
+    /// The head `watchHead` waited for: a plain head as one string (see
+    /// `HeadForJs`), else the object, or `{ error }`: failures come as data
+    /// so JS builds the right class itself. Null before the wait completed
+    /// and after the first call.
     #[napi]
-    pub fn take_head(&self) -> Option<NativeHead> {
-        self.head.lock().unwrap_or_else(|p| p.into_inner()).take()
+    pub fn take_head<'env>(
+        &self,
+        env: &'env Env,
+    ) -> Result<Option<Either<JsString<'env>, NativeHead>>> {
+        let head = self.head.lock().unwrap_or_else(|p| p.into_inner()).take();
+        Ok(match head {
+            None => None,
+            Some(HeadForJs::Text(text)) => {
+                Some(Either::A(crate::sse::batch_string(env, text.as_bytes())?))
+            }
+            Some(HeadForJs::Object(head)) => Some(Either::B(*head)),
+        })
     }
 
     /// For a request started with `observe`: resolves true once its body
