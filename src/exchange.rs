@@ -194,6 +194,28 @@ impl NativeExchange {
         }
     }
 
+    /// The whole body UTF-8-decoded (Encoding §4.1 "UTF-8 decode": one
+    /// leading BOM dropped, each invalid sequence one U+FFFD, as
+    /// `TextDecoder` does), when it already ended cleanly; null otherwise,
+    /// and nothing is taken (JS then reads it as usual). `text()` of a
+    /// small response: one crossing, and no ArrayBuffer made only to be
+    /// decoded.
+    #[napi]
+    pub fn take_text<'env>(&self, env: &'env Env) -> Result<Option<JsString<'env>>> {
+        let mut bytes = Vec::new();
+        if !self.inner.take_whole_body(&mut bytes) {
+            return Ok(None);
+        }
+        self.release_external(env);
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        if bytes.is_ascii() {
+            return env.create_string_latin1(bytes).map(Some);
+        }
+        // Rust replaces "maximal subparts" of invalid sequences, the
+        // practice the Encoding Standard's decoder follows too.
+        env.create_string(String::from_utf8_lossy(bytes)).map(Some)
+    }
+
     /// Completes the wait `token` on ready-queue `queue` when `readInto` (or
     /// `readEvents`) would not return nothing. Pushed from the thread that
     /// delivers the data (see `BodyQueue::when_readable`), not from a task
