@@ -339,3 +339,24 @@ test('after text() the body is a disturbed, locked stream, not the bytes again',
   await res.text()
   t.true(res.body.locked)
 })
+
+// Sequences the Encoding Standard's UTF-8 decoder replaces, each one way:
+// truncated, overlong, surrogates, above U+10FFFF, stray continuations.
+const INVALID_UTF8 = [
+  [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80],
+  [0xf4, 0x90, 0x80, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80, 0xbf], [0xfe, 0xff], [0xc2]
+]
+
+test('text() and json() of a body that is all in decode invalid UTF-8 as Node\'s fetch does', async (t) => {
+  const routes = { '/bom-ascii': { body: Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]) } }
+  INVALID_UTF8.forEach((bytes, i) => {
+    routes[`/bad${i}`] = { body: Buffer.from([0x61, ...bytes, 0x62, 0xc3, 0xbc]) }
+  })
+  const { url } = await fixedServer(t, routes)
+  for (const path of Object.keys(routes)) {
+    const theirs = await (await globalThis.fetch(url + path)).text()
+    t.is(await (await fetch(url + path)).text(), theirs, path)
+  }
+  t.deepEqual(await (await fetch(`${url}/bom-ascii`)).json(), {})
+  await t.throwsAsync((await fetch(`${url}/bad0`)).json(), { instanceOf: SyntaxError })
+})

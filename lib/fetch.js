@@ -4,7 +4,7 @@
 // the abort signal, feeds streamed request bodies, and builds the Response.
 
 const { requestParts, headerListOf, foreignByteStream } = require('./request')
-const { fromNative: responseFromNative, bodyOf, NULL_BODY_STATUSES } = require('./response')
+const { fromNative: responseFromNative, headFromNative, bodyOf, NULL_BODY_STATUSES } = require('./response')
 const { BodyState, consumeBytes, isUnusable, streamOf } = require('./body')
 const { fromNative: errorFromNative, networkError, abortReason } = require('./errors')
 const { pumpToNative } = require('./upload-pump')
@@ -317,7 +317,7 @@ class PendingExchange {
     // An observed request's head is handled after everything the core
     // reported before it (connections, redirects), in order.
     const head = traced === null ? nativeHead : this.followHops().then(() => nativeHead, (err) => this.fail(err))
-    head.then((head) => head !== undefined && this.onHead(head, parts), (err) => this.fail(err))
+    head.then((head) => head !== undefined && this.onHead(headFromNative(head), parts), (err) => this.fail(err))
   }
 
   /**

@@ -194,6 +194,27 @@ function blank (type, status, statusText) {
 }
 
 /**
+ * A head as `takeHead()` returns it: a plain head comes as one string of
+ * '\n'-separated lines (src/convert.rs HeadForJs: each header's name and
+ * value, then status text, URL, redirected as 1/0, status), anything else
+ * (a failure, an observed request's head) as the object itself. One split
+ * here costs less than the object and a string per header made by the
+ * binding.
+ * @param {string|object} head
+ * @returns {object}  NativeHead's shape
+ */
+function headFromNative (head) {
+  if (typeof head !== 'string') return head
+  // The fixed lines come last, so what is left is the flat header list.
+  const headers = head.split('\n')
+  const status = Number(headers.pop())
+  const redirected = headers.pop() === '1'
+  const url = headers.pop()
+  const statusText = headers.pop()
+  return { status, statusText, url, redirected, headers }
+}
+
+/**
  * The Response for a native response head, made without the constructor's
  * validation (the network's data is already well-formed).
  * @param {object} head  NativeHead
@@ -253,5 +274,5 @@ function eventsOfResponse (response, options = {}) {
   return eventsOfBody(stream === null ? null : new BodyState({ stream }), streamOf, withEventTimeout(options, eventTimeout))
 }
 
-module.exports = { Response, fromNative, bodyOf, eventsOfResponse, NULL_BODY_STATUSES }
+module.exports = { Response, fromNative, headFromNative, bodyOf, eventsOfResponse, NULL_BODY_STATUSES }
 module.exports.setBody = setBody

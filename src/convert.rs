@@ -78,6 +78,76 @@ impl NativeHead {
     }
 }
 
+/// A response head as `takeHead` hands it to JS: a plain one (a final
+/// head without an observer) as one string, anything else (a failure, an
+/// observed request's head) as a `NativeHead`.
+///
+/// One string costs one allocation on the JS thread where the object cost
+/// eight property sets and a string per header (the small-request profile:
+/// ~4 µs a head). Its lines, split by JS (lib/response.js headFromText):
+/// `name`, `value` for each header in order, then the status text, the
+/// URL, `1` or `0` for redirected, and the status. No line can hold a
+/// '\n': header values and reason phrases from hyper never do (they are
+/// checked anyway, and a head with one goes as the object), nor does a
+/// serialized URL.
+pub enum HeadForJs {
+    /// The lines, joined by '\n'; header values isomorphic-decoded.
+    Text(String),
+    /// The head as an object (boxed: the rare case should not size the
+    /// common one).
+    Object(Box<NativeHead>),
+}
+
+impl HeadForJs {
+    pub fn new(head: std::result::Result<ResponseHead, Error>) -> Self {
+        match head {
+            Ok(head) if head.sent.is_none() && head.body_sent.is_none() => match head_text(&head) {
+                Some(text) => HeadForJs::Text(text),
+                None => HeadForJs::Object(Box::new(head.into())),
+            },
+            Ok(head) => HeadForJs::Object(Box::new(head.into())),
+            Err(e) => HeadForJs::Object(Box::new(NativeHead::failed(&e))),
+        }
+    }
+}
+
+/// `head` as the lines of `HeadForJs::Text`, or `None` when a line would
+/// hold a '\n'.
+fn head_text(head: &ResponseHead) -> Option<String> {
+    let headers = &head.headers;
+    let mut text = String::with_capacity(64 + headers.len() * 40);
+    for (name, value) in headers.iter() {
+        let value = value.as_bytes();
+        if value.contains(&b'\n') {
+            return None;
+        }
+        text.push_str(name.as_str());
+        text.push('\n');
+        push_latin1(&mut text, value);
+        text.push('\n');
+    }
+    if head.status_text.contains('\n') || head.url.contains('\n') {
+        return None;
+    }
+    text.push_str(&head.status_text);
+    text.push('\n');
+    text.push_str(&head.url);
+    text.push_str(if head.redirected { "\n1\n" } else { "\n0\n" });
+    text.push_str(&head.status.to_string());
+    Some(text)
+}
+
+/// Appends `bytes` isomorphic-decoded (each byte the code point of its
+/// value), as `latin1_string` does.
+fn push_latin1(text: &mut String, bytes: &[u8]) {
+    if bytes.is_ascii() {
+        // Valid UTF-8 already: one copy, as in `latin1_string`.
+        text.push_str(&String::from_utf8_lossy(bytes));
+    } else {
+        text.extend(bytes.iter().map(|&b| b as char));
+    }
+}
+
 /// Flat `[name, value, ...]`, names lower-case, values isomorphic-decoded.
 fn flat_headers(map: &HeaderMap) -> Vec<String> {
     let mut headers = Vec::with_capacity(map.len() * 2);

@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use ferrofetch_core::{EventClock, Exchange, Read, StreamBody, Take};
 use ferrofetch_sse::batch::{tag, TextBatch};
-use napi::bindgen_prelude::{ObjectFinalize, Result, Status, Uint8ArraySlice};
+use napi::bindgen_prelude::{Either, ObjectFinalize, Result, Status, Uint8ArraySlice};
 use napi::{Env, JsString};
 use napi_derive::napi;
 
-use crate::convert::{NativeError, NativeHead};
+use crate::convert::{HeadForJs, NativeError, NativeHead};
 use crate::observe::NativeObserved;
 use crate::ready_queue::ReadyQueue;
 use crate::upload::NativeUpload;
@@ -24,7 +24,11 @@ const FAILED: i32 = -2;
 /// Native memory a request in flight may hold beyond what V8 sees: the
 /// body's initial read-ahead plus connection buffers. Reported to V8 so that
 /// responses dropped unread are collected (and their connections closed)
-/// as promptly as JS objects of that size would be.
+/// as promptly as JS objects of that size would be. Given back as soon as
+/// the body is over (read to its end, failed, cancelled or aborted), when
+/// nothing is held any more: else every small request read whole would
+/// still count 96 KiB until collected, and V8 ran a full mark-compact about
+/// every 700 of them for memory that was long freed (small-c64 profile).
 pub const EXTERNAL_COST: i64 = 96 * 1024;
 
 /// A request in flight.
@@ -37,7 +41,10 @@ pub struct NativeExchange {
     events: AtomicBool,
     /// The response head once `watchHead`'s wait completed, until
     /// `takeHead` takes it.
-    head: Arc<Mutex<Option<NativeHead>>>,
+    head: Arc<Mutex<Option<HeadForJs>>>,
+    /// `EXTERNAL_COST` is still reported to V8 for this exchange (see
+    /// `release_external`).
+    external: AtomicBool,
 }
 
 /// Batch bytes handed over per `readEvents` call at most, so JS gets a
@@ -60,6 +67,15 @@ impl NativeExchange {
             upload,
             events: AtomicBool::new(false),
             head: Arc::new(Mutex::new(None)),
+            external: AtomicBool::new(true),
+        }
+    }
+
+    /// Gives `EXTERNAL_COST` back to V8 once, when the body is over.
+    fn release_external(&self, env: &Env) {
+        if self.external.swap(false, Ordering::Relaxed) {
+            // Only fails for a bad env, and then nothing can be done.
+            let _ = env.adjust_external_memory(-EXTERNAL_COST);
         }
     }
 
@@ -72,7 +88,7 @@ impl NativeExchange {
 
 impl ObjectFinalize for NativeExchange {
     fn finalize(self, env: Env) -> Result<()> {
-        env.adjust_external_memory(-EXTERNAL_COST)?;
+        self.release_external(&env);
         Ok(())
     }
 }
@@ -88,23 +104,32 @@ impl NativeExchange {
         let slot = Arc::clone(&self.head);
         // Runs on the request task's thread as the head comes in: no task
         // of its own, so no extra spawn or scheduler wake-up per request.
+        // Runs there too: the head's string is built off the JS thread.
         self.inner.when_head(Box::new(move |head| {
-            let head = match head {
-                Ok(head) => head.into(),
-                Err(e) => NativeHead::failed(&e),
-            };
+            let head = HeadForJs::new(head);
             *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(head);
             queue.push(token, 1);
         }));
         Ok(())
     }
 
-    /// The head `watchHead` waited for, or `{ error }`: failures come as
-    /// data so JS builds the right class itself. Null before the wait
-    /// completed and after the first call.
+    /// The head `watchHead` waited for: a plain head as one string (see
+    /// `HeadForJs`), else the object, or `{ error }`: failures come as data
+    /// so JS builds the right class itself. Null before the wait completed
+    /// and after the first call.
     #[napi]
-    pub fn take_head(&self) -> Option<NativeHead> {
-        self.head.lock().unwrap_or_else(|p| p.into_inner()).take()
+    pub fn take_head<'env>(
+        &self,
+        env: &'env Env,
+    ) -> Result<Option<Either<JsString<'env>, NativeHead>>> {
+        let head = self.head.lock().unwrap_or_else(|p| p.into_inner()).take();
+        Ok(match head {
+            None => None,
+            Some(HeadForJs::Text(text)) => {
+                Some(Either::A(crate::sse::batch_string(env, text.as_bytes())?))
+            }
+            Some(HeadForJs::Object(head)) => Some(Either::B(*head)),
+        })
     }
 
     /// For a request started with `observe`: resolves true once its body
@@ -150,7 +175,7 @@ impl NativeExchange {
     /// 0 when nothing is buffered yet, -1 at the end, -2 on failure (then
     /// `bodyError()` says why).
     #[napi]
-    pub fn read_into(&self, mut view: Uint8ArraySlice) -> i32 {
+    pub fn read_into(&self, env: Env, mut view: Uint8ArraySlice) -> i32 {
         // SAFETY: this is a synchronous call on the JS thread, so no JS code
         // runs (and touches the view) until it returns, and the slice does
         // not outlive the call.
@@ -158,9 +183,37 @@ impl NativeExchange {
         match self.inner.read_into(buf) {
             Read::Bytes(n) => i32::try_from(n).unwrap_or(i32::MAX),
             Read::Pending => NOTHING_YET,
-            Read::End => END,
-            Read::Failed(_) => FAILED,
+            Read::End => {
+                self.release_external(&env);
+                END
+            }
+            Read::Failed(_) => {
+                self.release_external(&env);
+                FAILED
+            }
         }
+    }
+
+    /// The whole body UTF-8-decoded (Encoding §4.1 "UTF-8 decode": one
+    /// leading BOM dropped, each invalid sequence one U+FFFD, as
+    /// `TextDecoder` does), when it already ended cleanly; null otherwise,
+    /// and nothing is taken (JS then reads it as usual). `text()` of a
+    /// small response: one crossing, and no ArrayBuffer made only to be
+    /// decoded.
+    #[napi]
+    pub fn take_text<'env>(&self, env: &'env Env) -> Result<Option<JsString<'env>>> {
+        let mut bytes = Vec::new();
+        if !self.inner.take_whole_body(&mut bytes) {
+            return Ok(None);
+        }
+        self.release_external(env);
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        if bytes.is_ascii() {
+            return env.create_string_latin1(bytes).map(Some);
+        }
+        // Rust replaces "maximal subparts" of invalid sequences, the
+        // practice the Encoding Standard's decoder follows too.
+        env.create_string(String::from_utf8_lossy(bytes)).map(Some)
     }
 
     /// Completes the wait `token` on ready-queue `queue` when `readInto` (or
@@ -298,14 +351,16 @@ impl NativeExchange {
 
     /// Aborts the request and closes its connection.
     #[napi]
-    pub fn abort(&self) {
+    pub fn abort(&self, env: Env) {
         self.inner.abort();
+        self.release_external(&env);
     }
 
     /// The consumer cancelled the body: stop reading and close the
     /// connection.
     #[napi]
-    pub fn cancel(&self) {
+    pub fn cancel(&self, env: Env) {
         self.inner.cancel_body();
+        self.release_external(&env);
     }
 }

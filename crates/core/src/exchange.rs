@@ -185,6 +185,12 @@ impl Exchange {
         self.body.read_into(buf)
     }
 
+    /// The whole body at once, when it already ended cleanly; see
+    /// [`BodyQueue::take_whole`].
+    pub fn take_whole_body(&self, out: &mut Vec<u8>) -> bool {
+        self.body.take_whole(out)
+    }
+
     /// Aborts the request: the task drops the connection, the head (if not
     /// yet delivered) and later body reads fail with `ERR_FF_ABORTED`.
     pub fn abort(&self) {

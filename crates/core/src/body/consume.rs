@@ -41,6 +41,28 @@ impl BodyQueue {
         Read::Bytes(written)
     }
 
+    /// Takes the whole body at once when it has already ended cleanly with
+    /// all of it still buffered: appends it to `out` and returns true (the
+    /// consumer has then reached the end). Otherwise takes nothing and
+    /// returns false, and the consumer reads as usual. A small response
+    /// read whole (`text()`) usually has all of it here by the time its
+    /// head is handed over: one take instead of a read per chunk and one
+    /// more for the end.
+    pub fn take_whole(&self, out: &mut Vec<u8>) -> bool {
+        let mut state = self.lock();
+        if !matches!(state.end, Some(Ok(()))) || state.cancelled {
+            return false;
+        }
+        let taken = state.buffered;
+        out.reserve(taken);
+        while let Some(chunk) = state.chunks.pop_front() {
+            out.extend_from_slice(&chunk);
+        }
+        state.reached_end = true;
+        self.consumed(state, taken);
+        true
+    }
+
     /// Takes the oldest chunk whole.
     pub fn take_chunk(&self) -> Take {
         self.take_chunk_at_most(usize::MAX)

@@ -32,6 +32,36 @@ fn end_is_reported_only_after_the_data() {
 }
 
 #[test]
+fn a_whole_body_is_taken_at_once_only_after_its_clean_end() {
+    let q = BodyQueue::new(100);
+    let mut out = Vec::new();
+    q.push(Bytes::from_static(b"ab"));
+    assert!(!q.take_whole(&mut out), "not ended yet");
+    assert!(out.is_empty());
+    q.push(Bytes::from_static(b"cde"));
+    q.finish(Ok(()));
+    assert!(q.take_whole(&mut out));
+    assert_eq!(out, b"abcde");
+    assert_eq!(q.taken(), 5);
+    assert!(matches!(q.read_into(&mut [0; 4]), Read::End));
+
+    let failed = BodyQueue::new(100);
+    failed.push(Bytes::from_static(b"ab"));
+    failed.finish(Err(network(codes::ECONNRESET, "reset")));
+    assert!(
+        !failed.take_whole(&mut out),
+        "a failed body is read as usual"
+    );
+    let cancelled = BodyQueue::new(100);
+    cancelled.finish(Ok(()));
+    cancelled.cancel();
+    assert!(
+        !cancelled.take_whole(&mut out),
+        "a cancelled body is no whole body"
+    );
+}
+
+#[test]
 fn an_error_is_reported_to_every_later_read() {
     let q = BodyQueue::new(100);
     q.finish(Err(network(codes::ECONNRESET, "reset")));
