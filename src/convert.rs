@@ -84,7 +84,7 @@ impl NativeHead {
 ///
 /// One string costs one allocation on the JS thread where the object cost
 /// eight property sets and a string per header (the small-request profile:
-/// ~4 µs a head). Its lines, split by JS (lib/response.js headFromText):
+/// ~4 µs a head). Its lines, split by JS (lib/response.js headFromNative):
 /// `name`, `value` for each header in order, then the status text, the
 /// URL, `1` or `0` for redirected, and the status. No line can hold a
 /// '\n': header values and reason phrases from hyper never do (they are
