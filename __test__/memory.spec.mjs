@@ -58,11 +58,21 @@ test('a 1 GiB body read by a slow consumer keeps memory bounded and the server w
 
 // A reader that drops each chunk at once: what it costs beyond the moment
 // the head arrived. Each chunk is a fresh buffer (the reader owns it), and
-// V8 collects young ArrayBuffers only once enough of them add up (on Node
-// 20 twice its 16 MiB semi-space; Node 24's V8 lets more gather), so the
-// measure is Node's own fetch reading the same body on the same Node: ours
-// may add the 1 MiB read-ahead, the addon's code and heap, READ_AHEAD_MIB
-// in all. Either way a body held whole (256 MiB) stays out of reach.
+// V8 collects young ArrayBuffers only once enough of them add up: a
+// scavenge runs when a new backing store is allocated while the young ones
+// hold at least twice the default max semi-space (V8's
+// Heap::AllocateExternalBackingStore, "external memory pressure" in
+// --trace-gc; 32 MiB on Node 20, ~90 MiB measured on Node 24). Those dead
+// chunks are most of the peak (issue 15, 1 GiB bench download on Node 20:
+// 96 MiB = Node and the addon loaded 52, dead chunks ~32, V8 heap growth
+// ~4, tokio arena ~2.5, code pages touched ~3; a BYOB reader, which makes
+// no chunks, peaks at 64-66). A smaller chunk cap or read-ahead does not
+// change the 32 MiB, and chunks made from Rust memory (external buffers)
+// never trigger that scavenge, so dead ones wait for a mark-compact
+// instead (141 MiB measured). So the measure is Node's own fetch reading
+// the same body on the same Node: ours may add the 1 MiB read-ahead, the
+// addon's code and heap, READ_AHEAD_MIB in all. Either way a body held
+// whole (256 MiB) stays out of reach.
 const READ_AHEAD_MIB = 16
 const HELD_BODY_MIB = 128
 
