@@ -3,7 +3,7 @@
 //! and, from a counting global allocator, the Rust heap they hold: bytes
 //! and allocations per request, by allocation size. `IDLE_PLAIN=1`: the
 //! same through plain reqwest, for comparison.
-use ferrofetch_core::RequestSpec;
+use ferrofetch_core::{Read, RequestSpec};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
 
@@ -97,6 +97,10 @@ fn main() {
             let (ex, task) = client.start(RequestSpec::get(url.parse().unwrap()));
             tokio::spawn(task);
             ex.head().await.unwrap();
+            // Consumed as far as it came, as a reader waiting for more
+            // has it (the first chunk would pin hyper's read buffer).
+            let mut buf = [0u8; 256];
+            while let Read::Bytes(_) = ex.read_into(&mut buf) {}
             keep.push(ex);
         }
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
