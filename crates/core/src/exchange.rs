@@ -3,7 +3,6 @@
 //! uses to observe and cancel it.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +19,7 @@ use crate::client::Client;
 use crate::decode;
 use crate::error::{self, Error};
 use crate::head_slot::{HeadCallback, HeadSender, HeadSlot};
-use crate::observe::{self, Observation, Observed, SentHead};
+use crate::observe::{self, Observation, Observed, Observer, SentHead};
 use crate::redirect::RedirectMode;
 use crate::referrer::ReferrerPolicy;
 use crate::request_headers::{CacheMode, RequestMode};
@@ -296,27 +295,41 @@ pub(crate) fn start(
         observation,
     });
     let (timeout, read_timeout) = (spec.timeout, spec.read_timeout);
-    // Boxed, and made here rather than in `run`: sending is the largest
-    // state of the task by far (~4 KiB of reqwest and hyper futures) and is
-    // over once the head is in, and what it owns (the client, the spec, the
-    // observer) would stay in `run`'s state for as long as the body lasts
-    // if `run` took it as arguments (an async fn keeps room for every
-    // argument). Measured by examples/idle.rs: the task of an open
-    // response went from 2,080 to 1,296 bytes (1,008 with body_pump's
-    // boxed timers).
-    let send: SendFuture = Box::pin(async move {
-        crate::test_hooks::maybe_panic(&spec.headers);
-        send_following_redirects(&client, spec, observer).await
+    let send = Box::new(SendPhase {
+        client,
+        spec,
+        observer,
     });
     let task = run(send, timeout, read_timeout, head_tx, body, upload, cancel);
     (exchange, task)
 }
 
-/// The sending phase of a request: its final response and head.
-type SendFuture = Pin<Box<dyn Future<Output = Result<(decode::Body, ResponseHead), Error>> + Send>>;
+/// What the sending phase owns. Boxed as `run`'s argument: an async fn
+/// keeps room for every argument for as long as it runs, and the client,
+/// the spec and the observer are of no use once the head is in (as
+/// arguments, every open stream's task carried them). Measured by
+/// examples/idle.rs: the task of an open response went from 2,080 to
+/// 1,296 bytes (1,008 with body_pump's boxed timers).
+struct SendPhase {
+    client: Client,
+    spec: RequestSpec,
+    observer: Option<Observer>,
+}
+
+/// Sends the request, following redirects: its final response and head.
+async fn send_phase(send: Box<SendPhase>) -> Result<(decode::Body, ResponseHead), Error> {
+    // Out of its box at once, which is freed here (not when `run` ends).
+    let SendPhase {
+        client,
+        spec,
+        observer,
+    } = *send;
+    crate::test_hooks::maybe_panic(&spec.headers);
+    send_following_redirects(&client, spec, observer).await
+}
 
 async fn run(
-    send: SendFuture,
+    send: Box<SendPhase>,
     timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     head_tx: HeadSender,
@@ -329,7 +342,11 @@ async fn run(
     let sent = tokio::select! {
         biased;
         _ = cancel.cancelled() => Err(error::aborted()),
-        r = with_deadline(deadline, send) => r,
+        // Boxed (on the task's thread, when it first runs): sending is
+        // the largest state of this task by far (~4 KiB of reqwest and
+        // hyper futures), and is over once the head is in; unboxed, every
+        // open stream would carry it until its body ends.
+        r = with_deadline(deadline, Box::pin(send_phase(send))) => r,
     };
     let (response, head) = match sent {
         Ok(pair) => pair,
