@@ -61,8 +61,36 @@ function hasWebStreamBody (response) {
 }
 
 /** The origin of a response's URL; no new URL parse when it is the source's own. */
-function originOf (responseUrl, sourceUrl) {
-  return responseUrl === '' || responseUrl === sourceUrl.href ? sourceUrl.origin : new URL(responseUrl).origin
+function originOf (responseUrl, sourceHref, sourceOrigin) {
+  return responseUrl === '' || responseUrl === sourceHref ? sourceOrigin : new URL(responseUrl).origin
+}
+
+/**
+ * The request headers every connection starts from, as the `eventsource`
+ * package passes them (a plain object): the caller's (validated, without
+ * Last-Event-ID), then §9.2.2 step 10 `Accept` and step 11's
+ * `Cache-Control` where the caller set none. Made once per EventSource;
+ * one frozen object is shared by all that set no headers (an idle source
+ * keeps no Headers object: ~0.3 KB each).
+ */
+function baseRequestHeaders (headers) {
+  const base = {}
+  for (const [name, value] of headers) base[name] = value
+  // 10. User agents may set (`Accept`, `text/event-stream`) in request's header list.
+  if (!headers.has('accept')) base.Accept = 'text/event-stream'
+  // 11. Set request's cache mode to "no-store" — which makes fetch add
+  // `Cache-Control: no-cache` (Fetch §4.5); set here for fetch functions
+  // that ignore `cache`.
+  if (!headers.has('cache-control')) base['Cache-Control'] = 'no-cache'
+  return base
+}
+const DEFAULT_REQUEST_HEADERS = Object.freeze(baseRequestHeaders(new Headers()))
+
+/** What close() aborts: the connection's exchange (ferrofetch's own fetch) or its AbortController. */
+function abortConnection (aborter) {
+  if (aborter instanceof AbortController) aborter.abort()
+  // The reason a plain AbortController.abort() gives.
+  else aborter.abort(new DOMException('This operation was aborted', 'AbortError'))
 }
 
 /** "fetch failed: connect ECONNREFUSED 127.0.0.1:1": the error and its causes. */
@@ -100,10 +128,14 @@ function defaultFetchWithExchange (input, init, onExchange) {
 }
 
 class EventSource extends EventTarget {
-  #url
+  // The URL's serialization and origin: strings, not a URL object (~0.2 KB
+  // less per idle source); each connection parses its own URL.
+  #href
+  #origin
   #withCredentials
   #readyState = CONNECTING
   #fetch
+  // The request headers of every connection (see baseRequestHeaders).
   #headers
   #method
   #body
@@ -111,8 +143,13 @@ class EventSource extends EventTarget {
   #eventTimeout
   // "the last event ID string", "the reconnection time" and the backoff.
   #policy = new ReconnectPolicy()
-  // Aborts the current connection's fetch (see #connect); null between connections.
-  #abortFetch = null
+  // Counts connections: the steps of one run only while it is the current
+  // one and the source is not CLOSED (see #live). A number rather than a
+  // closure per connection.
+  #attempt = 0
+  // What close() aborts while the current connection's fetch is pending
+  // (see abortConnection); null otherwise.
+  #aborter = null
   #events = null
   #timer = null
   #handlers = { open: null, message: null, error: null }
@@ -133,7 +170,9 @@ class EventSource extends EventTarget {
     // (WebIDL USVString: a Symbol cannot be converted, a TypeError.)
     if (typeof url === 'symbol') throw new TypeError("Failed to construct 'EventSource': the URL is a Symbol")
     try {
-      this.#url = new URL(`${url}`)
+      const urlRecord = new URL(`${url}`)
+      this.#href = urlRecord.href
+      this.#origin = urlRecord.origin
     } catch {
       // The DOMException default message, as the `eventsource` package has it.
       throw new DOMException('An invalid or illegal string was specified', 'SyntaxError')
@@ -147,7 +186,7 @@ class EventSource extends EventTarget {
     // Validated now, so a bad header is a TypeError here rather than an error event later.
     const headers = new Headers(init.headers)
     this.#policy.lastEventId = takeLastEventId(headers) ?? ''
-    this.#headers = headers
+    this.#headers = headers.keys().next().done ? DEFAULT_REQUEST_HEADERS : baseRequestHeaders(headers)
     this.#method = init.method === undefined ? undefined : `${init.method}`
     checkReplayable(init.body)
     this.#body = init.body
@@ -158,7 +197,7 @@ class EventSource extends EventTarget {
     this.#start()
   }
 
-  get url () { return this.#url.href }
+  get url () { return this.#href }
   get withCredentials () { return this.#withCredentials }
   get readyState () { return this.#readyState }
 
@@ -180,8 +219,9 @@ class EventSource extends EventTarget {
       clearTimeout(this.#timer)
       this.#timer = null
     }
-    this.#abortFetch?.()
-    this.#abortFetch = null
+    const aborter = this.#aborter
+    this.#endConnection()
+    if (aborter !== null) abortConnection(aborter)
     if (this.#events !== null) {
       this.#events.return()
       this.#events = null
@@ -218,14 +258,8 @@ class EventSource extends EventTarget {
 
   /** The init for one request, shaped as the npm `eventsource` package passes it. */
   #requestInit (signal) {
-    const headers = {}
-    for (const [name, value] of this.#headers) headers[name] = value
-    // 10. User agents may set (`Accept`, `text/event-stream`) in request's header list.
-    if (!this.#headers.has('accept')) headers.Accept = 'text/event-stream'
-    // 11. Set request's cache mode to "no-store" — which makes fetch add
-    // `Cache-Control: no-cache` (Fetch §4.5); set here for fetch functions
-    // that ignore `cache`.
-    if (!this.#headers.has('cache-control')) headers['Cache-Control'] = 'no-cache'
+    // A copy: the fetch function may change it.
+    const headers = { ...this.#headers }
     // §9.2.3 reestablish 6.3: "If ev's last event ID string is not the empty
     // string ... set (`Last-Event-ID`, lastEventIDValue) in request's header list."
     const lastEventId = this.#policy.lastEventIdHeader()
@@ -248,44 +282,54 @@ class EventSource extends EventTarget {
     this.#connect().catch((err) => this.#failConnection(describe(err), undefined, err))
   }
 
+  /** True while connection `attempt` is the current one and the source is not CLOSED. */
+  #live (attempt) {
+    return this.#attempt === attempt && this.#readyState !== CLOSED
+  }
+
+  /** The current connection's steps stop (see #live); nothing is left to abort. */
+  #endConnection () {
+    this.#attempt++
+    this.#aborter = null
+  }
+
   /** One connection: §9.2.2 step 15 and its processResponse steps. */
   async #connect () {
+    const attempt = ++this.#attempt
     // With ferrofetch's own fetch and no body to send, the fetch's exchange
     // exists before fetch() returns, and close() aborts that: no AbortSignal
     // per connection (Node's added ~6 KB of RSS per open stream, measured
     // over 2,000 idle ones). A fetch function of the caller's gets a signal,
     // as the `eventsource` package passes one; so does a request with a
     // body, which fetch reads before the exchange exists.
-    let abortFetch
-    let fetchOnce
-    if (this.#fetch === defaultFetch && (this.#body === undefined || this.#body === null)) {
-      let exchange = null
-      // The reason a plain AbortController.abort() gives.
-      abortFetch = () => exchange?.abort(new DOMException('This operation was aborted', 'AbortError'))
-      fetchOnce = () => defaultFetchWithExchange(new URL(this.#url.href), this.#requestInit(null), (e) => { exchange = e })
-    } else {
-      const controller = new AbortController()
-      abortFetch = () => controller.abort()
-      fetchOnce = () => this.#fetch(new URL(this.#url.href), this.#requestInit(controller.signal))
-    }
-    this.#abortFetch = abortFetch
-    const live = () => this.#abortFetch === abortFetch && this.#readyState !== CLOSED
+    const ownExchange = this.#fetch === defaultFetch && (this.#body === undefined || this.#body === null)
     let response
     try {
       // A fetch function that throws at once still reports asynchronously,
       // after the caller has had a chance to add listeners.
-      response = await fetchOnce()
+      if (ownExchange) {
+        // The URL as a string: fetch parses it once, no URL object first.
+        response = await defaultFetchWithExchange(this.#href, this.#requestInit(null), (exchange) => {
+          if (this.#attempt === attempt) this.#aborter = exchange
+        })
+      } else {
+        const controller = new AbortController()
+        this.#aborter = controller
+        response = await this.#fetch(new URL(this.#href), this.#requestInit(controller.signal))
+      }
     } catch (err) {
       // 15.1 "If res is an aborted network error, then fail the connection":
       // only close() aborts, and it has already set CLOSED.
-      if (!live()) return
+      if (!this.#live(attempt)) return
       // 15.2 "Otherwise, if res is a network error, then reestablish the
       // connection, unless the user agent knows that to be futile".
       if (!isRetryable(err)) return this.#failConnection(describe(err), undefined, err)
       this.#policy.failed()
       return this.#reestablish(describe(err), err)
     }
-    if (!live()) return cancelBody(response)
+    // The exchange's part is done: from here close() ends the body.
+    if (ownExchange) this.#aborter = null
+    if (!this.#live(attempt)) return cancelBody(response)
     const status = response.status
     // 15.3 "if res's status is not 200, or if res's `Content-Type` is not
     // `text/event-stream`, then fail the connection." (204 included.)
@@ -300,14 +344,14 @@ class EventSource extends EventTarget {
     }
     // MessageEvent origin: "the origin of the event stream's final URL (i.e.,
     // the URL after redirects)".
-    const origin = originOf(response.url, this.#url)
+    const origin = originOf(response.url, this.#href, this.#origin)
     this.#policy.connected()
     if (!hasWebStreamBody(response)) {
       // As the `eventsource` package: open, then fail for good (only a
       // faulty fetch function returns such a response).
       this.#readyState = OPEN
       this.dispatchEvent(new Event('open'))
-      if (!live()) return
+      if (!this.#live(attempt)) return
       return this.#failConnection('Invalid response body, expected a web ReadableStream', status)
     }
     let events
@@ -327,21 +371,23 @@ class EventSource extends EventTarget {
     // readyState to OPEN; fire an event named open".
     this.#readyState = OPEN
     this.dispatchEvent(new Event('open'))
-    return this.#interpret(events, origin, live)
+    // Not returned: this connection's promise (and #start's catch on it)
+    // need not wait, as two more promises per idle source, for the body.
+    this.#interpret(events, origin, attempt).catch((err) => this.#failConnection(describe(err), undefined, err))
   }
 
   /** Reads the body's events and dispatches them until it ends or close(). */
-  async #interpret (events, origin, live) {
+  async #interpret (events, origin, attempt) {
     try {
       // Bounded by the stream: each turn consumes one event or ends.
       for (;;) {
-        if (!live()) return
+        if (!this.#live(attempt)) return
         // Events already parsed are taken synchronously; only an empty
         // batch waits (one await per batch, not per event).
         let value = events.takeBuffered()
         if (value === undefined) {
           const next = await events.next()
-          if (!live()) return
+          if (!this.#live(attempt)) return
           if (next.done) break
           value = next.value
         }
@@ -354,7 +400,7 @@ class EventSource extends EventTarget {
         }))
       }
     } catch (err) {
-      if (!live()) return
+      if (!this.#live(attempt)) return
       this.#policy.lastEventId = events.lastEventId
       this.#events = null
       if (isTooLarge(err)) {
@@ -377,7 +423,7 @@ class EventSource extends EventTarget {
   #reestablish (message, error) {
     // 1. If the readyState attribute is set to CLOSED, abort these steps.
     if (this.#readyState === CLOSED) return
-    this.#abortFetch = null
+    this.#endConnection()
     // 2. Queue a task: if readyState is CLOSED, abort; set readyState to
     // CONNECTING; fire an event named error.
     this.#readyState = CONNECTING
@@ -400,7 +446,7 @@ class EventSource extends EventTarget {
   #failConnection (message, code, error) {
     if (this.#readyState === CLOSED) return
     this.#readyState = CLOSED
-    this.#abortFetch = null
+    this.#endConnection()
     this.dispatchEvent(new ErrorEvent('error', { message, code, error }))
   }
 }
