@@ -32,9 +32,12 @@ let strongCount = 0
  * then `[token, state, length]` per completed wait. One buffer, reused.
  */
 const out = new Uint32Array(2 + 3 * 1024)
-/** drainReady states: an event wait's batch came with it, the next wait re-armed or not. */
+/**
+ * drainReady states beyond a wait's own 0 or 1: an event wait's batch came
+ * with it, and the stream's next wait is re-armed (2) or not (3: the batch
+ * ended the stream).
+ */
 const DELIVERED_REARMED = 2
-const DELIVERED = 3
 /**
  * `wanting[token]` is 1 while a consumer awaits event wait `token`: only
  * then does the drain take that stream's batch (backpressure). Grown as
