@@ -128,10 +128,11 @@ test('many exchanges completing at once each get their own head and body', async
 })
 
 // Patches NativeExchange's prototype: serial, so that it runs alone.
-test.serial('an event stream that waits between events arms each wait in the read that found nothing', async (t) => {
+test.serial('an event stream that waits between events gets each batch from the drain, not from a read of its own', async (t) => {
   // Each event is sent only once the one before it arrived, so the
-  // iterator waits before each: every wait must come from readEvents
-  // itself, never from a second crossing (watchReadable).
+  // iterator waits before each. The first read that finds nothing arms the
+  // stream's wait; from then on the drain hands over each batch and re-arms
+  // it: no read per event, and never a second crossing (watchReadable).
   let res = null
   const { url } = await httpServer(t, (req, response) => {
     res = response
@@ -154,6 +155,7 @@ test.serial('an event stream that waits between events arms each wait in the rea
   }
   t.deepEqual(got, ['0', '1', '2', '3', '4'])
   t.is(counts.watchReadable, 0)
-  // At least one read per event plus the end; each wait added one more.
-  t.true(counts.readEvents >= 6)
+  // The first event may already be there at the first read; the read
+  // after it arms the wait. Without the drain's hand-over: six or more.
+  t.true(counts.readEvents >= 1 && counts.readEvents <= 2, `${counts.readEvents} reads`)
 })

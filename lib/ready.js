@@ -27,16 +27,43 @@ const waits = []
 const freeSlots = []
 /** Strong waits pending; the queue is held while this is above 0. */
 let strongCount = 0
-/** Where drainReady writes `[token, value]` pairs: one buffer, reused. */
-const pairs = new Uint32Array(2 * 1024)
+/**
+ * Where drainReady writes (src/ready_queue.rs): a count and a "more" flag,
+ * then `[token, state, length]` per completed wait. One buffer, reused.
+ */
+const out = new Uint32Array(2 + 3 * 1024)
+/**
+ * drainReady states beyond a wait's own 0 or 1: an event wait's batch came
+ * with it, and the stream's next wait is re-armed (2) or not (3: the batch
+ * ended the stream).
+ */
+const DELIVERED_REARMED = 2
+/**
+ * `wanting[token]` is 1 while a consumer awaits event wait `token`: only
+ * then does the drain take that stream's batch (backpressure). Grown as
+ * tokens grow; drainReady reads it in each call.
+ */
+let wanting = new Uint8Array(1024)
 
 function drain () {
-  // Each round takes up to pairs.length / 2 completions; a short round
-  // means the queue is empty. Bounded by what is queued.
+  // Each round takes what fits in `out` (and up to 1 MiB of batches); the
+  // native side says when the queue is empty. Bounded by what is queued.
   for (;;) {
-    const n = binding.drainReady(queue, pairs)
-    for (let i = 0; i < n; i += 2) settle(pairs[i], pairs[i + 1])
-    if (n < pairs.length) break
+    const text = binding.drainReady(queue, out, wanting)
+    const end = 2 + out[0]
+    let at = 0
+    for (let i = 2; i < end; i += 3) {
+      const state = out[i + 1]
+      if (state < DELIVERED_REARMED) {
+        settle(out[i], state)
+      } else {
+        const length = out[i + 2]
+        const batch = length === text.length ? text : text.slice(at, at + length)
+        at += length
+        deliver(out[i], batch, state === DELIVERED_REARMED)
+      }
+    }
+    if (out[1] === 0) break
   }
 }
 
@@ -48,10 +75,18 @@ function settle (token, value) {
   if (wait === undefined) return
   waits[token] = undefined
   freeSlots.push(token)
-  const resolve = wait.resolve
-  wait.resolve = null // settled: hold() is a no-op from now on
-  if (wait.strong) release()
-  resolve(value)
+  wait.complete(value)
+}
+
+/** Event wait `token` completed with its stream's batch (see EventWait). */
+function deliver (token, text, rearmed) {
+  const wait = waits[token]
+  if (wait === undefined) return
+  if (!rearmed) {
+    waits[token] = undefined
+    freeSlots.push(token)
+  }
+  wait.delivered(text, rearmed)
 }
 
 function hold () {
@@ -71,6 +106,13 @@ class Wait {
     if (strong) hold()
   }
 
+  complete (value) {
+    const resolve = this.resolve
+    this.resolve = null // settled: hold() is a no-op from now on
+    if (this.strong) release()
+    resolve(value)
+  }
+
   /** A user's promise now depends on this wait: keep the process alive until it completes. */
   hold () {
     if (!this.strong && this.resolve !== null) {
@@ -80,15 +122,59 @@ class Wait {
   }
 }
 
+/**
+ * An event stream's wait (readEventsOrWait), armed natively. While it is
+ * wanted (its consumer awaits an event), the drain takes the stream's batch
+ * with the completion and hands it to `owner.delivered(text, rearmed)`;
+ * `rearmed`: the drain armed the stream's next wait under the same token,
+ * so this object stays the stream's wait and the next read needs no native
+ * call. Unwanted, it keeps the process open no more than an unread stream
+ * does, and its completion just tells the owner (`delivered('', false)`).
+ */
+class EventWait {
+  constructor (token, owner) {
+    this.token = token
+    this.owner = owner
+    this.wanted = false
+  }
+
+  /** A consumer now awaits this stream: let the drain take its batch, and keep the process alive. */
+  want () {
+    if (!this.wanted) {
+      this.wanted = true
+      wanting[this.token] = 1
+      hold()
+    }
+  }
+
+  unwant () {
+    if (this.wanted) {
+      this.wanted = false
+      wanting[this.token] = 0
+      release()
+    }
+  }
+
+  /** Completed without a batch taken: the owner reads itself. */
+  complete () {
+    this.unwant()
+    this.owner.delivered('', false)
+  }
+
+  delivered (text, rearmed) {
+    this.unwant()
+    this.owner.delivered(text, rearmed)
+  }
+}
+
 /** The token the next wait gets (it is taken by `register`). */
 function nextToken () {
   return freeSlots.length > 0 ? freeSlots[freeSlots.length - 1] : waits.length
 }
 
-/** Registers a wait under `token` (from nextToken, nothing registered since). */
-function register (token, strong) {
+/** Registers `w` under `token` (from nextToken, nothing registered since). */
+function register (token, w) {
   if (freeSlots.length > 0 && freeSlots[freeSlots.length - 1] === token) freeSlots.pop()
-  const w = new Wait(strong)
   waits[token] = w
   return w
 }
@@ -100,7 +186,7 @@ function register (token, strong) {
  */
 function wait (arm, target, strong) {
   const token = nextToken()
-  const w = register(token, strong)
+  const w = register(token, new Wait(strong))
   try {
     arm.call(target, queue, token)
   } catch (err) {
@@ -114,14 +200,20 @@ function wait (arm, target, strong) {
 
 /**
  * The event batches `native` (a NativeExchange after startEvents) has
- * parsed, as text; when there are none yet, the readable wait is armed in
- * the same native call and returned instead (a Wait: await its promise,
- * then read again). One crossing where readEvents + watchReadable took two.
+ * parsed, as text; when there are none yet, its event wait is armed in the
+ * same native call and returned instead (an EventWait of `owner`: `want()`
+ * it, and `owner.delivered(text, rearmed)` is called from the drain).
  */
-function readEventsOrWait (native) {
+function readEventsOrWait (native, owner) {
   const token = nextToken()
   const text = native.readEvents(queue, token)
-  return text.length > 0 ? text : register(token, true)
+  if (text.length > 0) return text
+  if (token >= wanting.length) {
+    const grown = new Uint8Array(2 * Math.max(token + 1, wanting.length))
+    grown.set(wanting)
+    wanting = grown
+  }
+  return register(token, new EventWait(token, owner))
 }
 
 /** Resolves when `native` (a NativeExchange) has body data, an end or a failure. */

@@ -110,7 +110,9 @@ class BodyEventIterator {
     this.queue = []
     this.head = 0
     this.done = false
-    this.pulling = null
+    // The pending next()'s settlers while a tryPull source is listened to.
+    this.resolveNext = null
+    this.rejectNext = null
   }
 
   [Symbol.asyncIterator] () { return this }
@@ -139,24 +141,17 @@ class BodyEventIterator {
       return Promise.resolve({ value, done: false })
     }
     if (this.done) return Promise.resolve({ value: undefined, done: true })
-    return this.refill()
+    return this.source.tryPull === undefined ? this.refill() : this.pullNow()
   }
 
+  /** For a source without tryPull: awaits its pull(). */
   async refill () {
     const source = this.source
-    // Each turn takes a batch or waits for one: bounded by the stream.
+    // Each turn takes a batch: bounded by the stream.
     for (;;) {
       let events
       try {
-        if (source.tryPull === undefined) {
-          events = await source.pull()
-        } else {
-          events = source.tryPull()
-          if (events !== null && !Array.isArray(events)) {
-            await events.promise
-            continue
-          }
-        }
+        events = await source.pull()
       } catch (err) {
         this.finish()
         throw err
@@ -171,6 +166,66 @@ class BodyEventIterator {
         return { value: events[0], done: false }
       }
     }
+  }
+
+  /**
+   * For a source with tryPull: an event at hand, or one promise that the
+   * source's wake() (from the ready-queue's drain) settles: no async
+   * function or wait promise in between (the fan-in case).
+   */
+  pullNow () {
+    let result
+    try {
+      result = this.step()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (result !== null) return Promise.resolve(result)
+    return new Promise((resolve, reject) => {
+      this.resolveNext = resolve
+      this.rejectNext = reject
+      this.source.listen(this)
+    })
+  }
+
+  /** The source has something for the pending next() (called by the source). */
+  wake () {
+    const resolve = this.resolveNext
+    const reject = this.rejectNext
+    let result
+    try {
+      result = this.step()
+    } catch (err) {
+      this.resolveNext = this.rejectNext = null
+      reject(err)
+      return
+    }
+    if (result === null) {
+      // Nothing for an event yet (a comment, say): keep listening.
+      this.source.listen(this)
+      return
+    }
+    this.resolveNext = this.rejectNext = null
+    resolve(result)
+  }
+
+  /** One synchronous look at a tryPull source: an iterator result, or null to wait. */
+  step () {
+    let events
+    try {
+      events = this.source.tryPull()
+    } catch (err) {
+      this.finish()
+      throw err
+    }
+    if (events === null) {
+      this.finish()
+      return { value: undefined, done: true }
+    }
+    if (!Array.isArray(events)) return null
+    this.queue = events
+    this.head = 1
+    return { value: events[0], done: false }
   }
 
   finish () {
@@ -209,37 +264,62 @@ class NativeSource {
     // eventTimeout: watched in Rust, next to the parser.
     this.native.startEvents(options.maxSize ?? null, options.lastEventId ?? null, options.eventTimeout ?? null)
     this.reader = new BatchReader(options.onRetry, options.lastEventId ?? '')
+    // The armed EventWait (lib/ready.js), if any; a batch it brought, not
+    // yet read; who awaits the next one.
+    this.wait = null
+    this.pendingText = ''
+    this.listener = null
   }
 
   /**
    * One synchronous look: the events of the next batch that has any, null
-   * once the stream ended, or a Wait (lib/ready.js) to await before looking
-   * again. Throws the stream's failure. Lets BodyEventIterator skip the
-   * promise an async pull() costs per wait (the fan-in case).
+   * once the stream ended, or its armed EventWait (lib/ready.js) when
+   * nothing is parsed yet: then listen(). Throws the stream's failure.
    */
   tryPull () {
-    const { native, reader } = this
+    const { reader } = this
     // Each turn takes a batch: bounded by the stream.
     for (;;) {
       if (reader.failure !== null) throw reader.failure
       if (reader.ended) return null
-      // Nothing yet is a Wait, already armed (the end or a failure would
-      // have been an item).
-      const text = ready.readEventsOrWait(native)
-      if (typeof text !== 'string') return text
+      let text = this.pendingText
+      if (text !== '') {
+        this.pendingText = ''
+      } else if (this.wait !== null) {
+        // Armed and not completed: nothing to read yet.
+        return this.wait
+      } else {
+        // Nothing yet is an EventWait, already armed (the end or a failure
+        // would have been an item).
+        const got = ready.readEventsOrWait(this.native, this)
+        if (typeof got !== 'string') {
+          this.wait = got
+          return got
+        }
+        text = got
+      }
       const events = reader.read(text)
       this.settleIfLast()
       if (events.length > 0) return events
     }
   }
 
-  async pull () {
-    // Each turn waits for the body to change: bounded by the stream.
-    for (;;) {
-      const got = this.tryPull()
-      if (got === null || Array.isArray(got)) return got
-      await got.promise
-    }
+  /**
+   * Calls `listener.wake()` once, from the drain, when this stream has
+   * something: a batch, or a wait that ended (then tryPull reads).
+   */
+  listen (listener) {
+    this.listener = listener
+    this.wait.want()
+  }
+
+  /** From the drain: the wait completed, with the batch `text` ('' if none was taken). */
+  delivered (text, rearmed) {
+    if (!rearmed) this.wait = null
+    this.pendingText = text
+    const listener = this.listener
+    this.listener = null
+    if (listener !== null) listener.wake()
   }
 
   /**

@@ -5,8 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use ferrofetch_core::{EventClock, Exchange, Read, StreamBody, Take};
-use ferrofetch_sse::batch::{tag, TextBatch};
+use ferrofetch_core::{EventClock, Exchange, Read, StreamBody};
 use napi::bindgen_prelude::{Either, ObjectFinalize, Result, Status, Uint8ArraySlice};
 use napi::{Env, JsString};
 use napi_derive::napi;
@@ -14,6 +13,7 @@ use napi_derive::napi;
 use crate::convert::{HeadForJs, NativeError, NativeHead};
 use crate::observe::NativeObserved;
 use crate::ready_queue::ReadyQueue;
+use crate::sse::EVENT_BYTES_PER_CALL;
 use crate::upload::NativeUpload;
 
 /// `readInto` results other than a byte count.
@@ -45,19 +45,6 @@ pub struct NativeExchange {
     /// `EXTERNAL_COST` is still reported to V8 for this exchange (see
     /// `release_external`).
     external: AtomicBool,
-}
-
-/// Batch bytes handed over per `readEvents` call at most, so JS gets a
-/// batch (and the event loop a turn) at least this often. Kept under V8's
-/// large-object size: a smaller string is allocated in the young
-/// generation, not on fresh pages of its own (page faults cost most here).
-const EVENT_BYTES_PER_CALL: usize = 64 * 1024;
-
-thread_local! {
-    /// Where `readEvents` joins chunks: one buffer per JS thread, reused,
-    /// rather than one per call (a fresh large buffer faults its pages in
-    /// every time) or one per stream (idle streams must stay small).
-    static EVENT_SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl NativeExchange {
@@ -296,9 +283,10 @@ impl NativeExchange {
     /// The events parsed so far, as one string of text-batch items (see
     /// `ferrofetch_sse::batch`). An empty string means nothing more for
     /// now: with `queue` and `token` given, the wait `token` on that
-    /// ready-queue is then already armed, as `watchReadable` would (one
-    /// crossing instead of two for a stream that waits after each event,
-    /// the fan-in case); without them, call `watchReadable`. The body's
+    /// ready-queue is then already armed as an event wait: when it
+    /// completes, `drainReady` hands over the stream's batch itself if JS
+    /// marked the token wanted, and arms the next wait under the same
+    /// token (see `ready_queue`); without them, call `watchReadable`. The body's
     /// end or failure is the last item (`z`, or `f`: then `bodyError()`
     /// says why), so JS never has to ask. A line or event over the size
     /// limit ends a batch with an `x` item, after the events parsed before
@@ -316,33 +304,18 @@ impl NativeExchange {
                 "startEvents() was not called",
             ));
         }
-        let body = self.inner.body();
         // Looked up first: a bad id fails before anything is taken.
         let wait = match (queue, token) {
             (Some(queue), Some(token)) => Some((ReadyQueue::get(queue)?, token)),
             _ => None,
         };
-        EVENT_SCRATCH.with_borrow_mut(|text| {
-            text.clear();
-            while text.len() < EVENT_BYTES_PER_CALL {
-                let terminal = match body.take_chunk() {
-                    Take::Chunk(chunk) => {
-                        text.extend_from_slice(&chunk);
-                        continue;
-                    }
-                    Take::Pending => break,
-                    Take::End => tag::END,
-                    Take::Failed(_) => tag::FAILED,
-                };
-                let mut item = TextBatch::with_capacity(4);
-                item.item(terminal, "", "", "");
-                text.extend_from_slice(item.as_str().as_bytes());
-                break;
-            }
+        crate::sse::with_event_scratch(|text| {
+            crate::sse::take_event_text(self.inner.body(), text, EVENT_BYTES_PER_CALL);
             if text.is_empty() {
                 if let Some((queue, token)) = wait {
-                    // Fires at once if data came in since take_chunk.
-                    body.when_readable(queue.waker(token));
+                    // Fires at once if data came in since the take; the
+                    // drain then takes the batch itself (ready_queue).
+                    queue.arm_events(&self.inner, token);
                 }
             }
             crate::sse::batch_string(env, text)

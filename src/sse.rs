@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use ferrofetch_core::{ChunkTransform, EventClock};
-use ferrofetch_sse::batch::{BatchParser, TAGS};
+use ferrofetch_core::{BodyQueue, ChunkTransform, EventClock, Take};
+use ferrofetch_sse::batch::{tag, BatchParser, TextBatch, TAGS};
 use ferrofetch_sse::DEFAULT_MAX_SIZE;
 use napi::bindgen_prelude::*;
 use napi::{Env, JsString};
@@ -35,6 +35,64 @@ pub fn batch_string<'env>(env: &'env Env, text: &[u8]) -> Result<JsString<'env>>
     let text = std::str::from_utf8(text)
         .map_err(|_| napi::Error::new(Status::GenericFailure, "an event batch is not UTF-8"))?;
     env.create_string(text)
+}
+
+/// Batch bytes handed over per stream and read at most, so JS gets a batch
+/// (and the event loop a turn) at least this often. Kept under V8's
+/// large-object size: a smaller string is allocated in the young
+/// generation, not on fresh pages of its own (page faults cost most here).
+pub const EVENT_BYTES_PER_CALL: usize = 64 * 1024;
+
+thread_local! {
+    /// Where event batches are joined for JS (`readEvents`, `drainReady`):
+    /// one buffer per JS thread, reused, rather than one per call (a fresh
+    /// large buffer faults its pages in every time) or one per stream
+    /// (idle streams must stay small).
+    static EVENT_SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's event scratch buffer, emptied.
+pub fn with_event_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    EVENT_SCRATCH.with_borrow_mut(|text| {
+        text.clear();
+        f(text)
+    })
+}
+
+/// Appends the batches `body` (an event stream's, see `EventTransform`)
+/// holds to `text`, whole chunks until `text` has `limit` bytes. The body's
+/// end or failure becomes the last item (`z` or `f`), so JS never has to
+/// probe for it; returns true when it was appended.
+pub fn take_event_text(body: &BodyQueue, text: &mut Vec<u8>, limit: usize) -> bool {
+    // Each turn takes a chunk or stops: bounded by `limit` and the queue.
+    while text.len() < limit {
+        let terminal = match body.take_chunk() {
+            Take::Chunk(chunk) => {
+                text.extend_from_slice(&chunk);
+                continue;
+            }
+            Take::Pending => return false,
+            Take::End => tag::END,
+            Take::Failed(_) => tag::FAILED,
+        };
+        let mut item = TextBatch::with_capacity(4);
+        item.item(terminal, "", "", "");
+        text.extend_from_slice(item.as_str().as_bytes());
+        return true;
+    }
+    false
+}
+
+/// The length in UTF-16 code units (a JS string's `length`) of UTF-8 `text`.
+pub fn utf16_len(text: &[u8]) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
+    // A code point counts one unit per leading byte, two when it needs
+    // four bytes (a surrogate pair).
+    text.iter()
+        .map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
 }
 
 /// The size limit from the JS options.
